@@ -1,0 +1,1 @@
+"""Custom actions for the IS-K explainer assistant (served by ``rasa run actions``)."""

@@ -1,0 +1,171 @@
+"""Thin Rasa actions: read the tracker, ask ``answers`` what to say, utter it.
+
+The content store is loaded once when the action server imports this module, so a
+broken content file stops start-up with an error naming the file. Tests pass a
+small store of their own to each action's constructor.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions import answers
+from actions.content_store import ContentStore, YamlContentStore
+from actions.settings import load_settings
+
+SLOT_TOPIC = "topic"
+SLOT_DETAIL_INDEX = "detail_index"
+
+
+@lru_cache(maxsize=1)
+def default_store() -> ContentStore:
+    """The store named by the settings, loaded (and validated) once per process."""
+    return YamlContentStore.load(load_settings().content_dir)
+
+
+def utter(dispatcher: CollectingDispatcher, reply: answers.Reply) -> List[EventType]:
+    """Send a Reply and return the slot events that keep the conversation's context."""
+    dispatcher.utter_message(text=reply.text, buttons=[b.as_dict() for b in reply.buttons])
+    if reply.custom is not None:
+        dispatcher.utter_message(json_message=reply.custom)
+    events: List[EventType] = []
+    if reply.topic_id is not None:
+        events.append(SlotSet(SLOT_TOPIC, reply.topic_id))
+    if reply.detail_index is not None:
+        events.append(SlotSet(SLOT_DETAIL_INDEX, float(reply.detail_index)))
+    return events
+
+
+def latest_intent(tracker: Tracker) -> Optional[str]:
+    """The intent of the user's latest message, if any."""
+    return (tracker.latest_message.get("intent") or {}).get("name")
+
+
+class StoreAction(Action):
+    """An action that answers from a content store (the default one unless given)."""
+
+    def __init__(self, store: Optional[ContentStore] = None) -> None:
+        self._store = store
+
+    @property
+    def store(self) -> ContentStore:
+        return self._store if self._store is not None else default_store()
+
+
+class ActionAnswer(StoreAction):
+    """Answer any explainer question: a topic intent, a named entity, or both."""
+
+    def name(self) -> Text:
+        return "action_answer"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Dict[Text, Any]]:
+        entities = answers.recognised_entities(self.store, tracker.latest_message.get("entities") or [])
+        reply = answers.answer_question(
+            self.store, latest_intent(tracker), entities, tracker.get_slot(SLOT_TOPIC)
+        )
+        if reply is None:
+            reply = answers.menu_reply(self.store, "fallback")
+        return utter(dispatcher, reply)
+
+
+class ActionTellMore(StoreAction):
+    """'Tell me more': the next detail of the topic under discussion."""
+
+    def name(self) -> Text:
+        return "action_tell_more"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Dict[Text, Any]]:
+        index = int(tracker.get_slot(SLOT_DETAIL_INDEX) or 0)
+        return utter(dispatcher, answers.tell_more(self.store, tracker.get_slot(SLOT_TOPIC), index))
+
+
+class ActionAskAffirmation(StoreAction):
+    """On an unsure NLU guess, offer the best candidates as buttons (Sara's pattern)."""
+
+    def name(self) -> Text:
+        return "action_ask_affirmation"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Dict[Text, Any]]:
+        ranking = tracker.latest_message.get("intent_ranking") or []
+        reply = answers.did_you_mean(self.store, ranking, load_settings().suggestion_min_confidence)
+        return utter(dispatcher, reply)
+
+
+class MenuAction(StoreAction):
+    """A store message followed by the explainer's blocks as buttons."""
+
+    message_key = ""
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Dict[Text, Any]]:
+        return utter(dispatcher, answers.menu_reply(self.store, self.message_key))
+
+
+class ActionCapabilities(MenuAction):
+    """'What can you do?': the blocks of the explainer the bot can answer."""
+
+    message_key = "capabilities"
+
+    def name(self) -> Text:
+        return "action_capabilities"
+
+
+class ActionOutOfScope(MenuAction):
+    """Anything not about the explainer: say so, state no facts, show what is covered."""
+
+    message_key = "out_of_scope"
+
+    def name(self) -> Text:
+        return "action_out_of_scope"
+
+
+class ActionAfterDate(MenuAction):
+    """Questions about events after the explainer: it reflects August 2021 only."""
+
+    message_key = "after_date"
+
+    def name(self) -> Text:
+        return "action_after_date"
+
+
+class ActionSomethingElse(MenuAction):
+    """The reader declined every 'Did you mean' candidate."""
+
+    message_key = "something_else"
+
+    def name(self) -> Text:
+        return "action_something_else"
+
+
+class ActionFallback(MenuAction):
+    """Not understood: ask to rephrase, never a guess."""
+
+    message_key = "fallback"
+
+    def name(self) -> Text:
+        return "action_fallback"
+
+
+class ActionSource(StoreAction):
+    """'Where does your information come from?': the explainer and its date."""
+
+    def name(self) -> Text:
+        return "action_source"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Dict[Text, Any]]:
+        return utter(dispatcher, answers.Reply(text=self.store.message("source_answer")))

@@ -1,0 +1,26 @@
+"""Settings for the action server, read from the environment with working defaults."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from actions.content_store import DEFAULT_CONTENT_DIR
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the actions can be tuned with, in one place."""
+
+    content_dir: Path
+    # Candidates below this NLU confidence are not offered as "Did you mean ...?" buttons.
+    suggestion_min_confidence: float
+
+
+def load_settings() -> Settings:
+    """Read ``ISK_*`` variables; unset ones fall back to defaults that work out of the box."""
+    return Settings(
+        content_dir=Path(os.environ.get("ISK_CONTENT_DIR", str(DEFAULT_CONTENT_DIR))),
+        suggestion_min_confidence=float(os.environ.get("ISK_SUGGESTION_MIN_CONFIDENCE", "0.1")),
+    )

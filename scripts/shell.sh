@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# `rasa shell` against the running action server; starts one for the session if none answers.
+set -euo pipefail
+venv=$1
+model=$2
+cd "$(dirname "$0")/.."
+[[ -f "$model" ]] || { echo "No model at $model: run 'make train' (or 'make run') first." >&2; exit 1; }
+if ! "$venv/bin/python" scripts/wait_ready.py "http://localhost:$ACTION_PORT/health" --timeout 0 >/dev/null 2>&1; then
+  echo "==> no action server on port $ACTION_PORT: starting one for this shell"
+  "$venv/bin/rasa" run actions --actions actions --port "$ACTION_PORT" >/dev/null 2>&1 &
+  actions_pid=$!
+  trap 'kill $actions_pid 2>/dev/null || true' EXIT
+  "$venv/bin/python" scripts/wait_ready.py "http://localhost:$ACTION_PORT/health" --timeout 60
+fi
+# A port of its own, so the shell works while `make run` holds 5005.
+"$venv/bin/rasa" shell --model "$model" --endpoints endpoints.yml --port "${SHELL_PORT:-5006}"

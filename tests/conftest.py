@@ -1,0 +1,37 @@
+"""Session-wide fixtures: one action server and one Rasa server for every end-to-end suite."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+import pytest
+
+from tests.support.servers import MODEL, Server, start_action_server, start_rasa_server
+
+
+@pytest.fixture(scope="session")
+def action_server() -> Iterator[Server]:
+    server = start_action_server()
+    try:
+        server.wait_ready()
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def rasa_server(action_server: Server) -> Iterator[Server]:
+    port = int(action_server.url.rsplit(":", 1)[1])
+    server = start_rasa_server(action_port=port)
+    try:
+        server.wait_ready()
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def model_path() -> str:
+    if not MODEL.exists():
+        pytest.fail(f"no model at {MODEL}: run `make train` first")
+    return str(MODEL)
