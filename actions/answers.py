@@ -7,7 +7,7 @@ topic, follow-ups resolve against the current topic, unknown names get an honest
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from actions.content_store import ContentStore, Entity, Topic
@@ -40,7 +40,6 @@ class Reply:
     custom: Optional[Dict[str, Any]] = None
     topic_id: Optional[str] = None
     detail_index: Optional[int] = None
-    slot_updates: Dict[str, Any] = field(default_factory=dict)
 
 
 def topic_button(topic: Topic) -> Button:

@@ -1,0 +1,97 @@
+"""Each action, run as the action server runs it: a Tracker in, events and messages out."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import actions
+from actions.content_store import YamlContentStore
+
+
+def tracker(intent: str, slots: Optional[Dict[str, Any]] = None, entities: Optional[List[dict]] = None,
+            ranking: Optional[List[dict]] = None) -> Tracker:
+    message = {"intent": {"name": intent, "confidence": 0.9}, "entities": entities or [],
+               "intent_ranking": ranking or [], "text": "..."}
+    return Tracker("u1", slots or {}, message, [], False, None, {}, "action_listen")
+
+
+async def run(action, t: Tracker):
+    dispatcher = CollectingDispatcher()
+    events = await action.run(dispatcher, t, {})
+    return dispatcher.messages, events
+
+
+async def test_answer_utters_text_buttons_and_attribution(tiny_store: YamlContentStore) -> None:
+    messages, events = await run(actions.ActionAnswer(tiny_store), tracker("ask_location"))
+    assert messages[0]["text"].startswith("In Nangarhar.")
+    assert messages[0]["buttons"] == [{"title": "Who are they?", "payload": "/ask_who"}]
+    assert messages[1]["custom"]["section"] == "Where"
+    assert events == [SlotSet("topic", "base"), SlotSet("detail_index", 0.0)]
+
+
+async def test_answer_entity_follow_up(tiny_store: YamlContentStore) -> None:
+    t = tracker("ask_entity", {"topic": "who_are"}, [{"entity": "place", "value": "herat"}])
+    messages, events = await run(actions.ActionAnswer(tiny_store), t)
+    assert messages[0]["text"].startswith("Herat, seen from who.")
+    assert SlotSet("topic", "base") in events
+
+
+async def test_answer_without_anything_falls_back(tiny_store: YamlContentStore) -> None:
+    messages, events = await run(actions.ActionAnswer(tiny_store), tracker("ask_entity"))
+    assert messages[0]["text"] == "Please rephrase:"
+    assert events == []
+
+
+async def test_tell_more_uses_and_advances_the_detail_index(tiny_store: YamlContentStore) -> None:
+    t = tracker("tell_more", {"topic": "who_are", "detail_index": 1.0})
+    messages, events = await run(actions.ActionTellMore(tiny_store), t)
+    assert messages[0]["text"].startswith("More: Detail two.")
+    assert SlotSet("detail_index", 2.0) in events
+
+
+async def test_ask_affirmation_offers_top_candidates(tiny_store: YamlContentStore) -> None:
+    ranking = [{"name": "nlu_fallback", "confidence": 1.0}, {"name": "ask_location", "confidence": 0.4},
+               {"name": "ask_who", "confidence": 0.35}]
+    messages, _ = await run(actions.ActionAskAffirmation(tiny_store), tracker("nlu_fallback", ranking=ranking))
+    assert [b["payload"] for b in messages[0]["buttons"]] == ["/ask_location", "/ask_who", "/something_else"]
+
+
+@pytest.mark.parametrize(
+    "action_class, text",
+    [(actions.ActionCapabilities, "I cover “Test explainer”:"), (actions.ActionOutOfScope, "Outside my scope:"),
+     (actions.ActionAfterDate, "Only up to August 2021."), (actions.ActionFallback, "Please rephrase:"),
+     (actions.ActionSomethingElse, "Ask in other words:")],
+    ids=["capabilities", "out-of-scope", "after-date", "fallback", "something-else"],
+)
+async def test_menu_actions(tiny_store: YamlContentStore, action_class, text: str) -> None:
+    messages, events = await run(action_class(tiny_store), tracker("x"))
+    assert messages[0]["text"] == text
+    assert [b["payload"] for b in messages[0]["buttons"]] == ["/ask_who", "/ask_location"]
+    assert events == []
+
+
+async def test_out_of_scope_states_no_facts(real_store: YamlContentStore) -> None:
+    messages, _ = await run(actions.ActionOutOfScope(real_store), tracker("out_of_scope"))
+    text = messages[0]["text"]
+    for fact in ("3,000", "Nangarhar", "2015", "Haqqani"):
+        assert fact not in text
+
+
+async def test_source_names_the_explainer_and_date(tiny_store: YamlContentStore) -> None:
+    messages, _ = await run(actions.ActionSource(tiny_store), tracker("ask_source"))
+    assert messages[0]["text"] == "From “Test explainer”, late August 2021."
+
+
+def test_every_action_is_named_in_the_domain() -> None:
+    import yaml
+    from pathlib import Path
+
+    domain = yaml.safe_load((Path(__file__).resolve().parents[2] / "domain.yml").read_text())
+    names = {cls().name() for cls in actions.StoreAction.__subclasses__() + actions.MenuAction.__subclasses__()
+             if cls is not actions.MenuAction}
+    assert names == set(domain["actions"])
