@@ -99,6 +99,9 @@ class ActionAskAffirmation(StoreAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[Dict[Text, Any]]:
         ranking = tracker.latest_message.get("intent_ranking") or []
+        if answers.leans_harmful(ranking):
+            dispatcher.utter_message(response="utter_refuse")
+            return []
         reply = answers.did_you_mean(self.store, ranking, load_settings().suggestion_min_confidence)
         return utter(dispatcher, reply)
 

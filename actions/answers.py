@@ -178,6 +178,15 @@ def menu_reply(store: ContentStore, message_key: str) -> Reply:
     return Reply(text=store.message(message_key), buttons=menu_buttons(store))
 
 
+def leans_harmful(ranking: Sequence[Dict[str, Any]]) -> bool:
+    """True when the best real guess for an unsure message is a harmful request.
+
+    Erring towards refusal is the safe side: the reader can still rephrase a factual question.
+    """
+    names = [c.get("name") for c in ranking if c.get("name") != "nlu_fallback"]
+    return bool(names) and names[0] == "request_harmful"
+
+
 def did_you_mean(
     store: ContentStore,
     ranking: Sequence[Dict[str, Any]],

@@ -35,3 +35,13 @@ def model_path() -> str:
     if not MODEL.exists():
         pytest.fail(f"no model at {MODEL}: run `make train` first")
     return str(MODEL)
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """Print the figures the suites measured (NLU accuracy, ...) above pytest's closing line."""
+    from tests.support.metrics import RECORDED
+
+    if RECORDED:
+        terminalreporter.section("measured")
+        for name, value in RECORDED:
+            terminalreporter.write_line(f"{name}: {value}")

@@ -61,6 +61,15 @@ async def test_ask_affirmation_offers_top_candidates(tiny_store: YamlContentStor
     assert [b["payload"] for b in messages[0]["buttons"]] == ["/ask_location", "/ask_who", "/something_else"]
 
 
+async def test_unsure_message_leaning_harmful_is_refused(tiny_store: YamlContentStore) -> None:
+    ranking = [{"name": "nlu_fallback", "confidence": 1.0}, {"name": "request_harmful", "confidence": 0.4},
+               {"name": "ask_location", "confidence": 0.35}]
+    messages, events = await run(actions.ActionAskAffirmation(tiny_store), tracker("nlu_fallback", ranking=ranking))
+    assert messages == [{"text": None, "buttons": [], "elements": [], "custom": {}, "template": "utter_refuse",
+                         "response": "utter_refuse", "image": None, "attachment": None}]
+    assert events == []
+
+
 @pytest.mark.parametrize(
     "action_class, text",
     [(actions.ActionCapabilities, "I cover “Test explainer”:"), (actions.ActionOutOfScope, "Outside my scope:"),
