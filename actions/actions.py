@@ -7,6 +7,7 @@ small store of their own to each action's constructor.
 
 from __future__ import annotations
 
+import abc
 from functools import lru_cache
 from typing import Any, Dict, List, Optional, Text
 
@@ -47,11 +48,18 @@ def latest_intent(tracker: Tracker) -> Optional[str]:
     return (tracker.latest_message.get("intent") or {}).get("name")
 
 
-class StoreAction(Action):
-    """An action that answers from a content store (the default one unless given)."""
+class StoreAction(Action, abc.ABC):
+    """An action that answers from a content store (the default one unless given).
+
+    Abstract (no name), so the action server registers only the concrete actions below.
+    """
 
     def __init__(self, store: Optional[ContentStore] = None) -> None:
         self._store = store
+
+    @abc.abstractmethod
+    def name(self) -> Text:
+        """The action's name in domain.yml."""
 
     @property
     def store(self) -> ContentStore:

@@ -20,6 +20,10 @@ NEVER_SUGGESTED = frozenset(
 )
 
 
+# Entity types specific enough to outweigh the topic intent they appear with.
+SPECIFIC_TYPES = frozenset({"person", "date"})
+
+
 @dataclass(frozen=True)
 class Button:
     """A suggested next question: readable title, payload that triggers its intent."""
@@ -135,15 +139,19 @@ def answer_question(
 ) -> Optional[Reply]:
     """Answer a topic question or an entity question; None when neither applies.
 
-    A named entity that the asked topic does not itself cover redirects to the
-    entity's answer: "has IS-K attacked Herat?" is about Herat, not the target list.
+    A topic intent is strong evidence, so it keeps its answer, with two exceptions: a
+    name the explainer never mentions ("has IS-K attacked Kandahar?") gets the honest
+    "not mentioned" reply instead of a list that could read as an answer about it, and
+    a specific person or date the topic does not cover ("what happened on 15 August?")
+    is what the reader is really asking about.
     """
     current = store.get_topic(current_topic_id) if current_topic_id else None
     topic = store.topic_for_intent(intent) if intent else None
     if topic is not None:
-        outside = [e for e in entities if e.id not in topic.entities]
-        if outside:
-            return answer_entity(store, outside[0], current)
+        redirect = [e for e in entities if not e.mentioned
+                    or (e.type in SPECIFIC_TYPES and e.id not in topic.entities)]
+        if redirect:
+            return answer_entity(store, redirect[0], current)
         return answer_topic(store, topic)
     if entities:
         return answer_entity(store, entities[0], current)

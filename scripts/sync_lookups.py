@@ -23,12 +23,17 @@ HEADER = (
 
 
 def render(names_by_type: Dict[str, List[str]]) -> str:
-    """The lookups file's text: stable order so the training fingerprint only moves on real change."""
+    """The lookups file's text, longest names first.
+
+    Rasa joins a table's names into one regex alternation, which takes the first
+    alternative that matches: longest-first makes "Kabul airport" win over "Kabul".
+    The order is stable, so the training fingerprint only moves on real change.
+    """
     lines = [HEADER, 'version: "3.1"', "nlu:"]
     for entity_type in ENTITY_TYPES:
         lines.append(f"  - lookup: {entity_type}")
         lines.append("    examples: |")
-        for name in sorted(set(names_by_type.get(entity_type, [])), key=str.lower):
+        for name in sorted(set(names_by_type.get(entity_type, [])), key=lambda n: (-len(n), n.lower())):
             lines.append(f"      - {name}")
     return "\n".join(lines) + "\n"
 

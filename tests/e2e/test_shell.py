@@ -2,25 +2,25 @@
 
 from __future__ import annotations
 
-import re
 from typing import Iterator
 
 import pexpect
 import pytest
 
-from tests.support.servers import MODEL, ROOT, VENV_BIN, Server, base_env, free_port
+from tests.support.servers import MODEL, ROOT, VENV_BIN, Server, base_env, free_port, sqlite_tracker_env
 
 PROMPT = "Your input ->"
-ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
 
 @pytest.fixture(scope="module")
 def shell(action_server: Server) -> Iterator[pexpect.spawn]:
     action_port = action_server.url.rsplit(":", 1)[1]
+    port = free_port()
+    env = base_env(ACTION_PORT=action_port, **sqlite_tracker_env("shell", port))
     child = pexpect.spawn(
         str(VENV_BIN / "rasa"),
-        ["shell", "--model", str(MODEL), "--endpoints", "endpoints.yml", "--port", str(free_port())],
-        cwd=str(ROOT), env=base_env(ACTION_PORT=action_port), encoding="utf-8", timeout=180,
+        ["shell", "--model", str(MODEL), "--endpoints", "endpoints.yml", "--port", str(port)],
+        cwd=str(ROOT), env=env, encoding="utf-8", timeout=180,
         dimensions=(50, 200),
     )
     try:
@@ -30,22 +30,30 @@ def shell(action_server: Server) -> Iterator[pexpect.spawn]:
         child.terminate(force=True)
 
 
-def read_until(child: pexpect.spawn, pattern: str, timeout: float = 60) -> str:
-    child.expect(pattern, timeout=timeout)
-    return ANSI.sub("", child.before + child.after)
+def expect_in_order(child: pexpect.spawn, *patterns: str, timeout: float = 60) -> None:
+    """Each literal text must appear in the terminal, in this order (a timeout fails the test)."""
+    for pattern in patterns:
+        child.expect_exact(pattern, timeout=timeout)
 
 
-def test_shell_answers_a_question_and_shows_buttons_as_text(shell: pexpect.spawn) -> None:
+def test_shell_answers_a_question_with_source_and_buttons_as_text(shell: pexpect.spawn) -> None:
     shell.sendline("where are IS-K based?")
-    # the answer, its source line, then the suggested questions as numbered plain text
-    output = read_until(shell, r"\?\s*\(Use arrow keys\)")
-    assert "Nangarhar" in output
-    assert "(reflects August 2021)" in output
-    assert "1: Where has IS-K carried out attacks? (/ask_provinces)" in output
+    # suggested questions as readable plain text, with the payload a user can type; then the
+    # answer and its source line; then the prompt for the next question
+    expect_in_order(
+        shell,
+        "1: Where has IS-K carried out attacks? (/ask_provinces)",
+        "IS-K's base is in Nangarhar",
+        "(reflects August 2021)",
+        PROMPT,
+    )
 
 
-def test_shell_choosing_a_button_asks_that_question(shell: pexpect.spawn) -> None:
-    # the first choice is highlighted; Enter picks it, like clicking the button
-    shell.send("\r")
-    output = read_until(shell, r"\(Use arrow keys\)")
-    assert "Jowzjan" in output
+def test_shell_typing_a_button_payload_asks_that_question(shell: pexpect.spawn) -> None:
+    shell.sendline("/ask_provinces")
+    expect_in_order(shell, "Kunar, Jowzjan, Paktia, Kunduz and Herat", PROMPT)
+
+
+def test_shell_follow_up_uses_context(shell: pexpect.spawn) -> None:
+    shell.sendline("tell me more")
+    expect_in_order(shell, "More on that:", "Its base is in Nangarhar", PROMPT)

@@ -28,8 +28,24 @@ def test_entity_the_topic_covers_keeps_the_topic_answer(tiny_store: YamlContentS
     assert reply.text.startswith("In Nangarhar.")
 
 
-def test_entity_outside_the_topic_gets_its_own_answer(tiny_store: YamlContentStore) -> None:
+def test_topic_intent_keeps_its_answer_for_a_mentioned_entity(tiny_store: YamlContentStore) -> None:
     reply = answers.answer_question(tiny_store, "ask_who", entities(tiny_store, "Herat"), None)
+    assert reply.text.startswith("A group.")
+
+
+def test_topic_intent_with_an_uncovered_name_says_so(tiny_store: YamlContentStore) -> None:
+    reply = answers.answer_question(tiny_store, "ask_location", entities(tiny_store, "Kandahar"), None)
+    assert reply.text.startswith("No mention of Kandahar.")
+
+
+def test_topic_intent_with_a_specific_date_follows_the_date(real_store: YamlContentStore) -> None:
+    dates = answers.recognised_entities(real_store, [{"entity": "date", "value": "15 August"}])
+    reply = answers.answer_question(real_store, "ask_airport_attack", dates, None)
+    assert "Pul-e-Charki" in reply.text
+
+
+def test_entity_question_gets_the_entity_answer(tiny_store: YamlContentStore) -> None:
+    reply = answers.answer_question(tiny_store, "ask_entity", entities(tiny_store, "Herat"), None)
     assert reply.text.startswith("Attacks claimed there.")
     assert reply.custom["entity"] == "herat"
 
