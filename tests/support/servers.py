@@ -39,6 +39,9 @@ def base_env(**extra: str) -> Dict[str, str]:
         SQLALCHEMY_SILENCE_UBER_WARNING="1",
         ACTION_HOST="localhost",
     )
+    # endpoints.yml's lock store: one process by default (see README "Scaling out").
+    env.setdefault("LOCK_STORE_TYPE", "in_memory")
+    env.setdefault("LOCK_STORE_URL", "")
     env.update(extra)
     return env
 
@@ -107,10 +110,23 @@ def _spawn(name: str, cmd: List[str], env: Dict[str, str], url: str, health_url:
     return Server(name=name, process=process, url=url, health_url=health_url, log_path=log_path)
 
 
+def sqlite_tracker_env(name: str, port: int) -> Dict[str, str]:
+    """Tracker-store variables for a fresh SQLite file of this server's own.
+
+    Tests never share ``make run``'s conversations file; pass TRACKER_* to
+    ``start_rasa_server`` to choose another store (or the same file across a restart).
+    """
+    path = LOG_DIR / f"{name}-{port}-tracker.db"
+    LOG_DIR.mkdir(parents=True, exist_ok=True)
+    path.unlink(missing_ok=True)
+    return dict(TRACKER_DIALECT="sqlite", TRACKER_HOST="", TRACKER_DB=str(path), TRACKER_USER="", TRACKER_PASSWORD="")
+
+
 def start_action_server(port: Optional[int] = None, name: str = "actions", **env: str) -> Server:
-    """``rasa run actions`` on ``port`` (a free one by default), not yet waited for."""
+    """The action server (scripts/action_server.py) on ``port`` (a free one by default), not yet waited for."""
     port = port or free_port()
-    cmd = [str(VENV_BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(port)]
+    # The hardened launcher make run uses: loopback only, errors without request bodies.
+    cmd = [str(VENV_BIN / "python"), str(ROOT / "scripts" / "action_server.py"), "--port", str(port)]
     url = f"http://localhost:{port}"
     return _spawn(name, cmd, base_env(**env), url, f"{url}/health")
 
@@ -134,5 +150,5 @@ def start_rasa_server(
         "--endpoints", endpoints, "--credentials", credentials, *(extra_args or []),
     ]
     url = f"http://localhost:{port}"
-    server_env = base_env(ACTION_PORT=str(action_port), **env)
+    server_env = base_env(ACTION_PORT=str(action_port), **{**sqlite_tracker_env(name, port), **env})
     return _spawn(name, cmd, server_env, url, f"{url}/")
