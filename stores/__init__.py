@@ -1,0 +1,1 @@
+"""Stores that let several Rasa replicas share conversations safely (see lock_store.py)."""

@@ -1,0 +1,1 @@
+"""Several Rasa replicas on shared PostgreSQL and Redis: locks, hopping conversations, failover."""
