@@ -33,7 +33,7 @@ def render(names_by_type: Dict[str, List[str]]) -> str:
     for entity_type in ENTITY_TYPES:
         lines.append(f"  - lookup: {entity_type}")
         lines.append("    examples: |")
-        for name in sorted(set(names_by_type.get(entity_type, [])), key=lambda n: (-len(n), n.lower())):
+        for name in sorted(set(names_by_type.get(entity_type, [])), key=lambda n: (-len(n), n.lower(), n)):
             lines.append(f"      - {name}")
     return "\n".join(lines) + "\n"
 
