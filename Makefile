@@ -9,6 +9,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 RASA := $(VENV)/bin/rasa
 MODEL := models/current.tar.gz
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 3
@@ -17,8 +18,19 @@ export RASA_PORT ?= 5005
 export ACTION_PORT ?= 5055
 export ACTION_HOST ?= localhost
 export WIDGET_PORT ?= 8080
+export LOCK_STORE_TYPE ?= in_memory
+export LOCK_STORE_URL ?=
+# Conversations (endpoints.yml tracker_store): an SQLite file by default; PostgreSQL via
+# TRACKER_DIALECT=postgresql TRACKER_HOST=host:port TRACKER_DB=... TRACKER_USER=... TRACKER_PASSWORD=...
+export TRACKER_DIALECT ?= sqlite
+export TRACKER_HOST ?=
+export TRACKER_DB ?= $(CURDIR)/models/tracker.db
+export TRACKER_USER ?=
+export TRACKER_PASSWORD ?=
+# The action server has no authentication: it listens on loopback only.
+export ACTION_BIND ?= 127.0.0.1
 
-.PHONY: help install install-test train run shell test validate constraints clean
+.PHONY: audit help install install-test train run shell test validate thresholds bench evaluate constraints clean cluster bench-cluster widget browser-deps
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -43,20 +55,58 @@ train: install ## train a model only when data, domain or config changed
 	@$(PY) scripts/sync_lookups.py >/dev/null
 	@scripts/train_if_changed.sh $(RASA) $(MODEL)
 
-run: train ## train if needed, then start actions (5055), Rasa (5005) and the widget page (8080)
+run: train widget ## train if needed, then start actions (5055), Rasa (5005) and the widget page (8080)
 	@scripts/run.sh $(VENV) $(MODEL)
+
+cluster: train ## REPLICAS Rasa servers (default 2: ports 5005, 5006) + actions on local PostgreSQL/Redis
+	@scripts/cluster.sh $(VENV) $(MODEL)
 
 shell: install ## chat in the terminal (start `make run` first, or it starts the actions itself)
 	@scripts/shell.sh $(VENV) $(MODEL)
 
+thresholds: install ## choose FallbackClassifier thresholds by cross-validation (~2 min)
+	$(PY) scripts/fallback_thresholds.py
+
+# The chat page: npm packages from package-lock.json (again only when it changes), built into widget/dist.
+widget/node_modules/.installed: widget/package-lock.json widget/package.json
+	@command -v npm >/dev/null || { echo "npm not found: the chat page needs Node.js 18+ and npm (e.g. 'apt-get install nodejs npm')"; exit 1; }
+	@echo "==> installing the chat widget's npm packages (npm ci)"
+	cd widget && npm ci --ignore-scripts --no-audit --no-fund
+	@touch $@
+
+widget/dist/index.html: widget/node_modules/.installed $(wildcard widget/*.html widget/*.css widget/*.js widget/*.mjs)
+	@cd widget && npm run --silent build
+
+widget: widget/dist/index.html ## build the chat page into widget/dist (npm ci when package-lock.json changed)
+
+browser-deps: ## Debian's chromium for the browser tests (apt-get, only when /usr/bin/chromium is missing)
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  echo "==> installing Debian's chromium for the browser tests"; \
+	  $(SUDO) apt-get update && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y chromium; \
+	fi
+
 validate: install ## check the training data and domain for conflicts
 	$(RASA) data validate --fail-on-warnings
 
-test: install-test train ## run every test suite against real servers
+test: install-test train widget browser-deps ## run every test suite against real servers
+	@scripts/services.sh
 	@scripts/test.sh $(VENV) $(MODEL)
+
+bench: install-test ## speed, memory and accuracy against Rasa's default config (~15 min; reports/bench/)
+	@$(PY) scripts/sync_lookups.py >/dev/null
+	@$(PY) scripts/bench.py $(BENCH_ARGS)
+
+bench-cluster: install-test train ## 2 replicas vs 1 on PostgreSQL + Redis: throughput, p95, lost events (~6 min)
+	@$(PY) scripts/bench_cluster.py $(BENCH_CLUSTER_ARGS)
+
+evaluate: install train ## Rasa's NLU and dialogue evaluation reports and plots (reports/evaluation/)
+	@scripts/evaluate.sh $(VENV) $(MODEL)
+
+audit: ## check pinned dependencies for known vulnerabilities (pip-audit in .venv-audit)
+	@scripts/audit.sh
 
 constraints: install-test ## re-pin every transitive dependency after changing requirements/
 	$(PY) -m pip freeze | grep -v -E '^(rasa|rasa-sdk|PyYAML)==' | sed '1i # Every transitive package pinned, as resolved together on Python 3.10 (pip freeze).\n# Regenerate: make constraints' > requirements/constraints.txt
 
 clean: ## remove models, reports and the virtualenv
-	rm -rf models reports $(VENV) .pytest_cache
+	rm -rf models reports $(VENV) .venv-audit .pytest_cache
