@@ -5,6 +5,7 @@
 set -euo pipefail
 venv=$1
 model=$2
+shift 2  # the rest goes to pytest
 cd "$(dirname "$0")/.."
 mkdir -p reports
 start=$(date +%s)
@@ -18,6 +19,9 @@ echo "==> rasa data validate"
 echo "==> test stories (rasa test core --fail-on-prediction-errors)"
 "$venv/bin/rasa" test core --model "$model" --stories tests/stories --fail-on-prediction-errors \
   --out reports/core --quiet
+
+echo "==> dependency audit (pip-audit, own venv; known unfixable findings: requirements/audit-ignore.txt)"
+scripts/audit.sh
 
 echo "==> pytest"
 "$venv/bin/python" -m pytest "$@"
