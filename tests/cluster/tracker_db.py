@@ -72,13 +72,18 @@ def user_texts(stored: List[StoredEvent]) -> List[str]:
 def turns(stored: List[StoredEvent]) -> List[List[StoredEvent]]:
     """Split a conversation into turns: each starts at a user message.
 
-    Events before the first user message (session start) are left out.
+    Session starts (before the first user message, and each rollover that the session
+    policy starts between turns) are left out: they carry their own ``action_listen``.
     """
     result: List[List[StoredEvent]] = []
+    in_turn = False
     for event in stored:
         if event.type_name == "user":
             result.append([event])
-        elif result:
+            in_turn = True
+        elif event.type_name == "action" and event.action_name == "action_session_start":
+            in_turn = False
+        elif in_turn:
             result[-1].append(event)
     return result
 
