@@ -92,7 +92,7 @@ test: install-test train widget browser-deps ## run every test suite against rea
 	@scripts/services.sh
 	@scripts/test.sh $(VENV) $(MODEL)
 
-bench: install-test ## speed, memory and accuracy against Rasa's default config (~15 min; reports/bench/)
+bench: install-test ## speed, memory, accuracy vs Rasa's default config (~10 min, +5-15 first time; reports/bench/)
 	@$(PY) scripts/sync_lookups.py >/dev/null
 	@$(PY) scripts/bench.py $(BENCH_ARGS)
 

@@ -14,9 +14,11 @@ setting for a turn count, so this module extends that one method.
 from __future__ import annotations
 
 import logging
+from typing import Dict, List
 
+from rasa.core.actions.action import ActionSessionStart
 from rasa.core.processor import MessageProcessor
-from rasa.shared.core.events import SessionStarted, UserUttered
+from rasa.shared.core.events import SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 logger = logging.getLogger(__name__)
@@ -35,8 +37,23 @@ def user_turns_in_session(tracker: DialogueStateTracker) -> int:
     return turns
 
 
+def latest_slot_values(tracker: DialogueStateTracker) -> List[SlotSet]:
+    """One SlotSet per slot with its latest value: what a new session carries over.
+
+    Rasa's ``ActionSessionStart`` copies every SlotSet of the ending session, and that session
+    began with the copies from the one before: with a session every few turns, the copies
+    pile up (400 turns: 11,211 events instead of 3,327) and each turn costs more again.
+    """
+    latest: Dict[str, SlotSet] = {}
+    for event in tracker.applied_events():
+        if isinstance(event, SlotSet):
+            latest[event.key] = SlotSet(key=event.key, value=event.value, metadata=event.metadata)
+    return list(latest.values())
+
+
 def install_turn_limit(max_turns: int) -> None:
     """From now on a session also expires after ``max_turns`` user messages (0: never)."""
+    ActionSessionStart._slot_set_events_from_tracker = staticmethod(latest_slot_values)  # type: ignore[assignment]
     current = getattr(MessageProcessor, _MARK, None)
     if current is not None:
         setattr(MessageProcessor, _MARK, max_turns)

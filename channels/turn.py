@@ -19,7 +19,7 @@ from typing import Any, Awaitable, Callable, Dict, Optional
 import rasa.core.actions.action
 from rasa.core.channels.channel import UserMessage
 
-from channels import logfilter
+from channels import logfilter, speedups
 from channels.session import install_turn_limit
 from channels.settings import ChannelSettings
 
@@ -67,6 +67,7 @@ def apply_action_timeout(seconds: float) -> None:
 def configure_process(settings: ChannelSettings) -> None:
     """The process-wide parts of the hardening: action timeout, session policy, log redaction."""
     apply_action_timeout(settings.action_timeout)
+    speedups.install()
     install_turn_limit(settings.session_max_turns)
     logfilter.install(settings.log_message_text)
     # Follow Rasa's own level (--debug, LOG_LEVEL): the root logger's level is changed by

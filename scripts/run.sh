@@ -9,10 +9,18 @@ pids=()
 stop() { trap - INT TERM EXIT; kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
 trap stop INT TERM EXIT
 
-"$venv/bin/rasa" run actions --actions actions --port "$ACTION_PORT" --cors "http://localhost:$WIDGET_PORT" &
+# The action server has no authentication: loopback only (ACTION_BIND), no CORS, no echoed bodies.
+"$venv/bin/python" scripts/action_server.py --port "$ACTION_PORT" --host "$ACTION_BIND" &
 pids+=($!)
+# Rasa's HTTP API stays off unless a secret is in the environment (README "Reliability and security").
+api=()
+if [[ -n "${RASA_API_TOKEN:-}" ]]; then api=(--enable-api --auth-token "$RASA_API_TOKEN"); fi
+if [[ -n "${RASA_JWT_SECRET:-}" ]]; then api=(--enable-api --jwt-secret "$RASA_JWT_SECRET"); fi
+mkdir -p "$(dirname "$TRACKER_DB")"
+# No --cors: the socket.io channel admits the widget's origin itself (WIDGET_PORT or
+# ISK_CORS_ORIGINS); Rasa's --cors would add a second Allow-Origin header and browsers refuse that.
 "$venv/bin/rasa" run --model "$model" --port "$RASA_PORT" --credentials credentials.yml \
-  --endpoints endpoints.yml --cors "http://localhost:$WIDGET_PORT" &
+  --endpoints endpoints.yml "${api[@]}" &
 pids+=($!)
 if [[ -f widget/serve.py ]]; then
   "$venv/bin/python" widget/serve.py --port "$WIDGET_PORT" &

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 [[ -f "$model" ]] || { echo "No model at $model: run 'make train' (or 'make run') first." >&2; exit 1; }
 if ! "$venv/bin/python" scripts/wait_ready.py "http://localhost:$ACTION_PORT/health" --timeout 0 >/dev/null 2>&1; then
   echo "==> no action server on port $ACTION_PORT: starting one for this shell"
-  "$venv/bin/rasa" run actions --actions actions --port "$ACTION_PORT" >/dev/null 2>&1 &
+  "$venv/bin/python" scripts/action_server.py --port "$ACTION_PORT" --host "${ACTION_BIND:-127.0.0.1}" >/dev/null 2>&1 &
   actions_pid=$!
   trap 'kill $actions_pid 2>/dev/null || true' EXIT
   "$venv/bin/python" scripts/wait_ready.py "http://localhost:$ACTION_PORT/health" --timeout 60
