@@ -5,8 +5,9 @@ trains the project's pipeline without the FallbackClassifier, then parses the fo
 examples plus random gibberish. For every candidate threshold it reports how many correct
 answers would be lost to "Did you mean ...?" and how many wrong ones would be caught.
 
-The rule: the highest threshold that costs at most MAX_LOST of the correct answers (a reader
-who asked clearly should rarely have to click), then likewise for the ambiguity margin.
+The rule: together the two thresholds may cost at most MAX_LOST of the correct answers (a
+reader who asked clearly should rarely have to click). The confidence threshold takes the
+highest value within that budget, the ambiguity margin the highest within what is left.
 
 Usage: python scripts/fallback_thresholds.py [--folds 5]   (or `make thresholds`; ~2 min)
 """
@@ -74,8 +75,9 @@ async def score(model: Path, examples: Sequence[Tuple[str, str]]) -> List[Scored
 MAX_LOST = 0.01
 
 
-def best_threshold(scored: List[Scored], index: int, grid: Sequence[float]) -> Tuple[float, Dict[str, float]]:
-    """The highest grid value losing at most MAX_LOST of the correct predictions."""
+def best_threshold(scored: List[Scored], index: int, grid: Sequence[float],
+                   max_lost: float = MAX_LOST) -> Tuple[float, Dict[str, float]]:
+    """The highest grid value losing at most ``max_lost`` of the correct predictions."""
     correct = [s[index] for s in scored if s[0]]
     wrong = [s[index] for s in scored if not s[0]]
     table = {}
@@ -84,7 +86,7 @@ def best_threshold(scored: List[Scored], index: int, grid: Sequence[float]) -> T
         caught = sum(w < t for w in wrong) / max(len(wrong), 1)
         table[t] = lost
         print(f"  {t:.2f}: correct lost {lost:6.1%}  wrong caught {caught:6.1%}")
-    best = max((t for t in grid if table[t] <= MAX_LOST), default=grid[0])
+    best = max((t for t in grid if table[t] <= max_lost), default=grid[0])
     return best, table
 
 
@@ -113,7 +115,12 @@ def main() -> int:
     threshold, _ = best_threshold(scored, 1, [x / 100 for x in range(5, 61, 5)])
     print("ambiguity threshold on the margin to the second intent (above the threshold):")
     above = [s for s in scored if s[1] >= threshold]
-    ambiguity, _ = best_threshold(above, 2, [x / 100 for x in range(0, 21, 1)])
+    correct_total = sum(s[0] for s in scored)
+    correct_above = sum(s[0] for s in above)
+    left = MAX_LOST - (correct_total - correct_above) / max(correct_total, 1)
+    # the margin's losses are counted against all correct answers, within the budget left
+    ambiguity, _ = best_threshold(above, 2, [x / 100 for x in range(0, 21, 1)],
+                                  max_lost=max(left, 0.0) * correct_total / max(correct_above, 1))
     print(f"\nsuggested: threshold {threshold:.2f}, ambiguity_threshold {ambiguity:.2f}")
     return 0
 
