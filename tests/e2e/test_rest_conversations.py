@@ -96,3 +96,16 @@ def test_refusal_holds_in_context(chat) -> None:
     # factual questions that merely mention such words are still answered
     assert "Taliban" in conversation.ask("who does IS-K recruit?")
     assert "26 August" in conversation.ask("what was the airport attack?")
+
+
+def test_unsure_question_offers_did_you_mean_then_something_else(chat) -> None:
+    conversation = chat()
+    messages = conversation.send("who?")
+    assert texts(messages) == "Did you mean one of these?"
+    offered = buttons(messages)
+    assert 2 <= len(offered) <= 3 and offered[-1] == {"title": "Something else", "payload": "/something_else"}
+    assert all(b["payload"].startswith("/ask_") for b in offered[:-1])  # never "nlu_fallback"
+    # choosing a suggestion answers it; declining them all gets the menu
+    assert "(reflects August 2021)" in texts(conversation.send(offered[0]["payload"]))
+    declined = conversation.send("/something_else")
+    assert "other words" in texts(declined) and buttons(declined)
