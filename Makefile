@@ -64,7 +64,7 @@ cluster: train ## REPLICAS Rasa servers (default 2: ports 5005, 5006) + actions 
 shell: install ## chat in the terminal (start `make run` first, or it starts the actions itself)
 	@scripts/shell.sh $(VENV) $(MODEL)
 
-thresholds: install ## choose FallbackClassifier thresholds by cross-validation (~2 min)
+thresholds: install ## choose FallbackClassifier thresholds by cross-validation (~5 min)
 	$(PY) scripts/fallback_thresholds.py
 
 # The chat page: npm packages from package-lock.json (again only when it changes), built into widget/dist.
@@ -92,11 +92,13 @@ test: install-test train widget browser-deps ## run every test suite against rea
 	@scripts/services.sh
 	@scripts/test.sh $(VENV) $(MODEL)
 
-bench: install-test ## speed, memory, accuracy vs Rasa's default config (~10 min, +5-15 first time; reports/bench/)
+bench: install-test ## vs Rasa's default config, then 2 replicas vs 1 (~16 min, +5-15 first time; reports/bench/)
 	@$(PY) scripts/sync_lookups.py >/dev/null
 	@$(PY) scripts/bench.py $(BENCH_ARGS)
+	@$(MAKE) --no-print-directory bench-cluster
 
 bench-cluster: install-test train ## 2 replicas vs 1 on PostgreSQL + Redis: throughput, p95, lost events (~6 min)
+	@scripts/services.sh
 	@$(PY) scripts/bench_cluster.py $(BENCH_CLUSTER_ARGS)
 
 evaluate: install train ## Rasa's NLU and dialogue evaluation reports and plots (reports/evaluation/)

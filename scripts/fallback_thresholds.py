@@ -9,7 +9,7 @@ The rule: together the two thresholds may cost at most MAX_LOST of the correct a
 reader who asked clearly should rarely have to click). The confidence threshold takes the
 highest value within that budget, the ambiguity margin the highest within what is left.
 
-Usage: python scripts/fallback_thresholds.py [--folds 5]   (or `make thresholds`; ~2 min)
+Usage: python scripts/fallback_thresholds.py [--folds 5]   (or `make thresholds`; ~5 min)
 """
 
 from __future__ import annotations
