@@ -12,5 +12,5 @@ if ! "$venv/bin/python" scripts/wait_ready.py "http://localhost:$ACTION_PORT/hea
   trap 'kill $actions_pid 2>/dev/null || true' EXIT
   "$venv/bin/python" scripts/wait_ready.py "http://localhost:$ACTION_PORT/health" --timeout 60
 fi
-# A port of its own, so the shell works while `make run` holds 5005.
-"$venv/bin/rasa" shell --model "$model" --endpoints endpoints.yml --port "${SHELL_PORT:-5006}"
+# A port of its own (SHELL_PORT, default 5099), so the shell works beside `make run` (5005) and `make cluster` (5005, 5006, ...).
+"$venv/bin/rasa" shell --model "$model" --endpoints endpoints.yml --port "${SHELL_PORT:-5099}"
