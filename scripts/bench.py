@@ -87,7 +87,7 @@ def measure_serving(name: str, model: Path, credentials: Path, mix: bench_load.M
     rasa = None
     try:
         actions.wait_ready()
-        action_port = int(actions.url.rsplit(":", 1)[1])
+        action_port = actions.port
         started = time.monotonic()
         rasa = start_rasa_server(action_port=action_port, name=f"bench-{name}-rasa", model=model,
                                  credentials=str(credentials), extra_args=["--enable-api", "--auth-token", token])

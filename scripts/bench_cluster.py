@@ -156,7 +156,7 @@ def measure_layout(layout: tuple, actions: Server, database_url: str, args: argp
     """Start the layout's replicas, run load and bursts, check PostgreSQL, stop them."""
     label, count, lock_type, lock_url, with_load = layout
     env = {**profile_env(database_url), "LOCK_STORE_TYPE": lock_type, "LOCK_STORE_URL": lock_url}
-    action_port = int(actions.url.rsplit(":", 1)[1])
+    action_port = actions.port
     replicas = [start_rasa_server(action_port, name=f"bench-cluster-{count}-{i}", **env) for i in range(count)]
     run = uuid.uuid4().hex[:6]
     result: Dict[str, Any] = {"layout": label, "replicas": count, "lock_store": lock_type}

@@ -6,28 +6,19 @@ from typing import Iterator
 
 import pytest
 
-from tests.support.servers import MODEL, Server, start_action_server, start_rasa_server
+from tests.support.servers import MODEL, Server, serving, start_action_server, start_rasa_server
 
 
 @pytest.fixture(scope="session")
 def action_server() -> Iterator[Server]:
-    server = start_action_server()
-    try:
-        server.wait_ready()
+    with serving(start_action_server()) as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture(scope="session")
 def rasa_server(action_server: Server) -> Iterator[Server]:
-    port = int(action_server.url.rsplit(":", 1)[1])
-    server = start_rasa_server(action_port=port)
-    try:
-        server.wait_ready()
+    with serving(start_rasa_server(action_port=action_server.port)) as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture(scope="session")

@@ -16,7 +16,7 @@ from playwright.sync_api import Browser, BrowserContext, Playwright, sync_playwr
 
 from tests.browser.chat_page import ChatPage
 from tests.browser.support import CHROMIUM, CHROMIUM_ARGS, OutsideGuard, new_context, start_page_server
-from tests.support.servers import ROOT, Server, free_port, start_rasa_server
+from tests.support.servers import ROOT, Server, free_port, serving, start_rasa_server
 
 SCREENSHOTS = ROOT / "reports" / "screenshots"
 
@@ -30,15 +30,11 @@ def page_port() -> int:
 @pytest.fixture(scope="package")
 def widget_rasa(action_server: Server, page_port: int) -> Iterator[Server]:
     """Rasa as `make run` configures it for the page: only the page's origin may connect."""
-    action_port = int(action_server.url.rsplit(":", 1)[1])
     server = start_rasa_server(
-        action_port=action_port, name="rasa-widget", WIDGET_PORT=str(page_port), ISK_CORS_ORIGINS=""
+        action_port=action_server.port, name="rasa-widget", WIDGET_PORT=str(page_port), ISK_CORS_ORIGINS=""
     )
-    try:
-        server.wait_ready()
+    with serving(server):
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture(scope="package")

@@ -91,7 +91,7 @@ def profile_env(database_url: str) -> Dict[str, str]:
 
 def start_replica(name: str, actions: Server, database_url: str) -> Server:
     """One more Rasa replica on the shared stores, not yet waited for."""
-    action_port = int(actions.url.rsplit(":", 1)[1])
+    action_port = actions.port
     return start_rasa_server(action_port=action_port, name=name, **profile_env(database_url))
 
 

@@ -14,7 +14,7 @@ PROMPT = "Your input ->"
 
 @pytest.fixture(scope="module")
 def shell(action_server: Server) -> Iterator[pexpect.spawn]:
-    action_port = action_server.url.rsplit(":", 1)[1]
+    action_port = str(action_server.port)
     port = free_port()
     env = base_env(ACTION_PORT=action_port, **sqlite_tracker_env("shell", port))
     child = pexpect.spawn(

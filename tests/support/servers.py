@@ -13,9 +13,11 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Dict, Iterator, List, Optional
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(os.environ.get("VENV_BIN", str(ROOT / ".venv" / "bin")))
@@ -65,6 +67,11 @@ class Server:
     health_url: str
     log_path: Path
 
+    @property
+    def port(self) -> int:
+        """The port the server listens on, read from its URL."""
+        return int(urlsplit(self.url).port)
+
     def wait_ready(self, timeout: float = 180.0) -> None:
         """Poll the health URL; fail with the log's tail if the process dies or times out."""
         deadline = time.monotonic() + timeout
@@ -100,6 +107,16 @@ class Server:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait(timeout=timeout)
+
+
+@contextmanager
+def serving(server: Server, timeout: float = 180.0) -> Iterator[Server]:
+    """Wait until ``server`` is ready, hand it over, and stop it afterwards whatever happens."""
+    try:
+        server.wait_ready(timeout)
+        yield server
+    finally:
+        server.stop()
 
 
 def _spawn(name: str, cmd: List[str], env: Dict[str, str], url: str, health_url: str) -> Server:
