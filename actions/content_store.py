@@ -38,6 +38,8 @@ class Source:
     as_of_label: str
     context: str
     attribution: str
+    # The explainer's section headings, in order: every topic cites one of them.
+    sections: Tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -222,6 +224,12 @@ class YamlContentStore(ContentStore):
             raise ContentError(f"{entities_path}: 'scopes' lacks {', '.join(missing_scopes)}")
 
         _check_references(groups, topics, entities, source_path, entities_path, seen_ids)
+        for topic in topics:
+            if topic.section not in source.sections:
+                raise ContentError(
+                    f"{seen_ids[topic.id]}: topic '{topic.id}': section '{topic.section}' is not one of "
+                    f"the explainer's sections listed in {source_path.name}"
+                )
         return cls(source, messages, groups, topics, entities, scopes, intent_labels)
 
     @property
@@ -329,7 +337,17 @@ def _parse_source(raw: Any, path: Path) -> Source:
         as_of_label=_text(raw, "as_of_label", path, where),
         context=_text(raw, "context", path, where),
         attribution=attribution,
+        sections=_sections(raw, path, where),
     )
+
+
+def _sections(raw: Mapping[str, Any], path: Path, where: str) -> Tuple[str, ...]:
+    sections = _text_list(raw, "sections", path, where)
+    if not sections:
+        raise ContentError(f"{path}: {where}'sections' must list the explainer's section headings")
+    if len(set(sections)) != len(sections):
+        raise ContentError(f"{path}: {where}'sections' lists a heading twice")
+    return sections
 
 
 def _parse_group(raw: Any, path: Path) -> Group:

@@ -19,6 +19,7 @@ SOURCE = {
         "as_of_label": "August 2021",
         "context": "Written after an attack.",
         "attribution": "Source: section “{section}” (August 2021).",
+        "sections": ["Who", "Where"],
     },
     "groups": [
         {"id": "who", "title": "Who", "lead_topic": "who_are"},
