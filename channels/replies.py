@@ -9,6 +9,7 @@ REPLIES: Dict[str, str] = {
     "too_long": "That message is too long for me. Please ask one short question (at most {max_chars} characters).",
     "trouble": "I'm having trouble answering right now, please try again in a moment.",
     "unreadable": "Sorry, I couldn't read that message. Please type your question again.",
+    "slow_down": "You're sending messages faster than I can answer. Please wait a few seconds, then ask again.",
 }
 
 
