@@ -40,6 +40,9 @@ def base_env(**extra: str) -> Dict[str, str]:
         TF_CPP_MIN_LOG_LEVEL="3",
         SQLALCHEMY_SILENCE_UBER_WARNING="1",
         ACTION_HOST="localhost",
+        # Suites send turns faster than any reader, and a new conversation per test, all from
+        # 127.0.0.1; the tests that prove the rate limits pass ISK_RATE_LIMITS="on".
+        ISK_RATE_LIMITS="off",
     )
     # endpoints.yml's lock store: one process by default (see README "Scaling out").
     env.setdefault("LOCK_STORE_TYPE", "in_memory")
