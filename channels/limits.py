@@ -17,6 +17,7 @@ limits protect the service, they must not take it down with Redis.
 from __future__ import annotations
 
 import asyncio
+import functools
 import ipaddress
 import logging
 import math
@@ -229,6 +230,12 @@ class Limiter:
         """A socket opened with open_socket closed."""
         if self.enabled:
             await self._call(self._close, address, default=None)
+
+
+@functools.lru_cache(maxsize=None)
+def process_limiter() -> Limiter:
+    """The one Limiter of this process, so both channels count into the same memory windows."""
+    return Limiter.from_environment()
 
 
 def retry_after_header(seconds: float) -> str:

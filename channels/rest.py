@@ -10,7 +10,13 @@ Differences from Rasa's ``RestInput`` (3.6.21), each answering a failure seen on
   :mod:`channels.guard` (only the bot's own "/intent" button payloads skip NLU);
 - a turn that produced nothing (action server down or slow, lock store unreachable) is
   answered with a short "trouble answering" message instead of ``[]``;
-- ``input_channel`` can no longer be spoofed from the body, and the text is never logged.
+- ``input_channel`` can no longer be spoofed from the body, and the text is never logged;
+- sender ids are limited to letters, digits and ``-_.:`` (they are written into log lines),
+  and ``web:...`` ids, the widget's, are refused (400 ``reserved_sender``);
+- rate limits per conversation, per client address and for new conversations per address
+  (:mod:`channels.limits`) answer 429 with ``Retry-After`` before Rasa sees the message, so a
+  refused message leaves nothing in the tracker store;
+- ``metadata`` keeps only the keys the project uses (:func:`channels.guard.filter_metadata`).
 """
 
 from __future__ import annotations
@@ -24,7 +30,10 @@ from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels.guard import InputError, Turn, button_payloads, check_message, check_sender, parse_body, plan_turn
+from channels.guard import (
+    InputError, Turn, button_payloads, check_message, check_rest_sender, filter_metadata, parse_body, plan_turn,
+)
+from channels.limits import Limiter, client_address, process_limiter, retry_after_header
 from channels.readiness import check_readiness
 from channels.replies import reply_text
 from channels.settings import ChannelSettings, load_channel_settings
@@ -72,8 +81,9 @@ async def read_capped_body(request: Request, limit: int) -> bytes:
 class HardenedRestInput(RestInput):
     """Rasa's REST channel with input validation, size caps, fault replies and readiness."""
 
-    def __init__(self, settings: Optional[ChannelSettings] = None) -> None:
+    def __init__(self, settings: Optional[ChannelSettings] = None, limiter: Optional[Limiter] = None) -> None:
         self.settings = settings or load_channel_settings()
+        self.limiter = limiter or process_limiter()
         configure_process(self.settings)
 
     @classmethod
@@ -84,17 +94,48 @@ class HardenedRestInput(RestInput):
         text = reply_text(key, self.settings.max_message_chars)
         return response.json([{"recipient_id": sender_id, "text": text}])
 
+    async def _admit(self, sender_id: str, address: str) -> Optional[float]:
+        """None when the message may go to Rasa, else the seconds to wait.
+
+        A conversation id the limiter has not seen counts as a new conversation for the
+        address (REST has no session request to count them at).
+        """
+        known = await self.limiter.is_known_conversation(sender_id)
+        if not known:
+            wait = await self.limiter.check_new_conversation(address)
+            if wait is not None:
+                return wait
+        wait = await self.limiter.check_message(sender_id, address)
+        if wait is None and not known:
+            await self.limiter.remember_conversation(sender_id)
+        return wait
+
+    def _too_many(self, wait: float) -> HTTPResponse:
+        seconds = retry_after_header(wait)
+        body = {
+            "error": "rate_limited",
+            "detail": f"Too many messages; try again in {seconds} seconds.",
+            "retry_after": int(seconds),
+        }
+        return response.json(body, status=429, headers={"Retry-After": seconds})
+
     async def handle(
         self, request: Request, on_new_message: Callable[[UserMessage], Awaitable[Any]]
     ) -> HTTPResponse:
         """Validate, then run one turn; every outcome is JSON."""
         try:
             body = parse_body(await read_capped_body(request, self.settings.max_body_bytes))
-            sender_id = check_sender(body.get("sender"), self.settings.max_sender_chars)
+            sender_id = check_rest_sender(body.get("sender"), self.settings.max_sender_chars)
             raw_text = check_message(body.get("message"))
         except InputError as error:
             logger.info("rest.rejected status=%s error=%s", error.status, error.code)
             return response.json(error.as_json(), status=error.status)
+
+        address = client_address(request.ip, request.headers.get("x-forwarded-for"), self.limiter.trusted_proxies)
+        wait = await self._admit(sender_id, address)
+        if wait is not None:
+            logger.info("rest.rejected status=429 error=rate_limited sender=%s", sender_id)
+            return self._too_many(wait)
 
         agent = getattr(request.app.ctx, "agent", None)
         turn: Turn = plan_turn(raw_text, domain_payloads(agent), self.settings.max_message_chars)
@@ -102,11 +143,9 @@ class HardenedRestInput(RestInput):
             logger.info("turn sender=%s intent=None answered=channel reply=%s", sender_id, turn.reply)
             return self._reply(sender_id, turn.reply)
 
-        metadata = body.get("metadata")
         collector = CollectingOutputChannel()
         message = UserMessage(
-            turn.text, collector, sender_id, input_channel=self.name(),
-            metadata=metadata if isinstance(metadata, dict) else None,
+            turn.text, collector, sender_id, input_channel=self.name(), metadata=filter_metadata(body.get("metadata")),
         )
         answered = await run_turn(
             on_new_message, message, agent, lambda: len(collector.messages), self.settings.log_message_text
