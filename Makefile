@@ -104,6 +104,13 @@ bench-cluster: install-test train ## 2 replicas vs 1 on PostgreSQL + Redis: thro
 evaluate: install train ## Rasa's NLU and dialogue evaluation reports and plots (reports/evaluation/)
 	@scripts/evaluate.sh $(VENV) $(MODEL)
 
+.PHONY: review check-content
+review: install ## what readers asked, from the tracker store: reports/review/ (REVIEW_ARGS="--since 2021-09-01 --until ...")
+	@$(PY) scripts/review.py $(REVIEW_ARGS)
+
+check-content: install train ## walk every suggestion button through the assistant; map in reports/content/map.png
+	@$(PY) scripts/check_content.py $(CHECK_CONTENT_ARGS)
+
 audit: ## check pinned dependencies for known vulnerabilities (pip-audit in .venv-audit)
 	@scripts/audit.sh
 

@@ -23,6 +23,8 @@ echo "==> test stories (rasa test core --fail-on-prediction-errors)"
 echo "==> dependency audit (pip-audit, own venv; known unfixable findings: requirements/audit-ignore.txt)"
 scripts/audit.sh
 
+echo "==> content check (every suggestion button, section, entity)" && "$venv/bin/python" scripts/check_content.py
+
 echo "==> pytest"
 "$venv/bin/python" -m pytest "$@"
 echo "==> make test finished in $(( $(date +%s) - start ))s"
