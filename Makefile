@@ -29,8 +29,10 @@ export TRACKER_USER ?=
 export TRACKER_PASSWORD ?=
 # The action server has no authentication: it listens on loopback only.
 export ACTION_BIND ?= 127.0.0.1
+# Rasa (REST + socket.io) listens on loopback too; RASA_BIND=0.0.0.0 exposes it (README "Reverse proxy").
+export RASA_BIND ?= 127.0.0.1
 
-.PHONY: audit help install install-test train run shell test validate thresholds bench evaluate constraints clean cluster bench-cluster widget browser-deps
+.PHONY: audit help install install-test train run shell test validate thresholds bench evaluate constraints clean cluster bench-cluster widget browser-deps nginx-deps prune
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -103,6 +105,9 @@ bench-cluster: install-test train ## 2 replicas vs 1 on PostgreSQL + Redis: thro
 
 evaluate: install train ## Rasa's NLU and dialogue evaluation reports and plots (reports/evaluation/)
 	@scripts/evaluate.sh $(VENV) $(MODEL)
+
+prune: install ## delete conversations idle for ISK_RETENTION_DAYS (30) from the tracker store
+	@$(PY) scripts/prune.py $(PRUNE_ARGS)
 
 .PHONY: review check-content
 review: install ## what readers asked, from the tracker store: reports/review/ (REVIEW_ARGS="--since 2021-09-01 --until ...")

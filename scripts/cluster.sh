@@ -59,6 +59,11 @@ pids=()
 stop() { trap - INT TERM EXIT; kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
 trap stop INT TERM EXIT
 mkdir -p reports/logs
+# Retention (README "Retention and privacy"): delete conversations idle for ISK_RETENTION_DAYS
+# (30) now, then every ISK_PRUNE_EVERY seconds (a day) while the cluster runs.
+"$venv/bin/python" scripts/prune.py
+"$venv/bin/python" scripts/prune.py --every "${ISK_PRUNE_EVERY:-86400}" >>reports/logs/cluster-prune.log 2>&1 &
+pids+=($!)
 urls=()
 for (( i = 0; i < action_servers; i++ )); do
   port=$(( ACTION_PORT + i ))

@@ -19,8 +19,10 @@ if [[ -n "${RASA_JWT_SECRET:-}" ]]; then api=(--enable-api --jwt-secret "$RASA_J
 mkdir -p "$(dirname "$TRACKER_DB")"
 # No --cors: the socket.io channel admits the widget's origin itself (WIDGET_PORT or
 # ISK_CORS_ORIGINS); Rasa's --cors would add a second Allow-Origin header and browsers refuse that.
-"$venv/bin/rasa" run --model "$model" --port "$RASA_PORT" --credentials credentials.yml \
-  --endpoints endpoints.yml "${api[@]}" &
+# Loopback by default (Rasa's own default is every interface): RASA_BIND=0.0.0.0 exposes it,
+# but in public put the reverse proxy of README "Reverse proxy" in front instead.
+"$venv/bin/rasa" run --model "$model" --interface "${RASA_BIND:-127.0.0.1}" --port "$RASA_PORT" \
+  --credentials credentials.yml --endpoints endpoints.yml "${api[@]}" &
 pids+=($!)
 if [[ -f widget/serve.py ]]; then
   "$venv/bin/python" widget/serve.py --port "$WIDGET_PORT" &
