@@ -87,10 +87,16 @@ browser-deps: ## Debian's chromium for the browser tests (apt-get, only when /us
 	  $(SUDO) apt-get update && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y chromium; \
 	fi
 
+nginx-deps: ## Debian's nginx for the reverse-proxy test (apt-get, only when /usr/sbin/nginx is missing)
+	@if [ ! -x /usr/sbin/nginx ]; then \
+	  echo "==> installing Debian's nginx for the reverse-proxy test"; \
+	  $(SUDO) apt-get update && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y --no-install-recommends nginx; \
+	fi
+
 validate: install ## check the training data and domain for conflicts
 	$(RASA) data validate --fail-on-warnings
 
-test: install-test train widget browser-deps ## run every test suite against real servers
+test: install-test train widget browser-deps nginx-deps ## run every test suite against real servers
 	@scripts/services.sh
 	@scripts/test.sh $(VENV) $(MODEL)
 
