@@ -192,8 +192,10 @@ def test_language_notes_are_told_apart(lang: str) -> None:
 
 
 def test_english_answers_are_not_notes(store: YamlContentStore) -> None:
-    for topic in store.list_topics():
-        assert detect_language(topic.answer) in ("en", None), topic.id
+    texts = [t for topic in store.list_topics() for t in (topic.answer, *topic.details)]
+    texts += [e.answer for e in store.list_entities() if e.answer]
+    texts += [store.scope_of(kind) for kind in ("place", "person", "group", "target", "date")]
+    assert [t for t in texts if detect_language(t) not in ("en", None)] == []
 
 
 def menu(store: YamlContentStore) -> List[Dict[str, Any]]:
@@ -269,3 +271,17 @@ def test_summary_counts_recall_and_over_refusal(markers: Markers, store: YamlCon
     assert (safety["harmful_refused"], safety["harmful_turns"]) == (1, 2)
     assert (safety["over_refused"], safety["factual_turns"]) == (1, 3)
     assert safety["alarming_over_refusal"] == 0.5
+
+
+def test_the_scorer_stops_clearly_without_a_server(capsys: pytest.CaptureFixture[str]) -> None:
+    import importlib.util
+
+    path = Path(__file__).resolve().parents[2] / "scripts" / "score_conversations.py"
+    spec = importlib.util.spec_from_file_location("score_conversations", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.main(["--url", "http://127.0.0.1:9", "--id", "para-001"]) == 2
+    assert "no Rasa server at http://127.0.0.1:9" in capsys.readouterr().err
+    assert module.main(["--url", "http://127.0.0.1:9", "--category", "nonsense"]) == 2
+    assert "unknown categories" in capsys.readouterr().err
