@@ -27,7 +27,7 @@ from sklearn.preprocessing import normalize
 from actions.content_store import ContentStore
 
 NLU_DIR = Path(__file__).resolve().parent.parent / "data" / "nlu"
-GROUP_SIMILARITY = float(os.environ.get("ISK_REVIEW_GROUP_SIMILARITY", "0.45"))
+GROUP_SIMILARITY = float(os.environ.get("ISK_REVIEW_GROUP_SIMILARITY", "0.35"))
 COVERED_SIMILARITY = float(os.environ.get("ISK_REVIEW_COVERED_SIMILARITY", "0.5"))
 _ANNOTATION = re.compile(r"\[([^\]]+)\](?:\([^)]*\)|\{[^}]*\})")
 
