@@ -22,6 +22,9 @@ from actions.settings import load_settings
 
 SLOT_TOPIC = "topic"
 SLOT_DETAIL_INDEX = "detail_index"
+# `rasa shell`'s channel. Its console prints a custom payload as raw JSON and a message's
+# buttons before its text, so a terminal reader gets the answer, then numbered suggestions.
+TERMINAL_CHANNEL = "cmdline"
 
 
 @lru_cache(maxsize=1)
@@ -30,11 +33,25 @@ def default_store() -> ContentStore:
     return YamlContentStore.load(load_settings().content_dir)
 
 
-def utter(dispatcher: CollectingDispatcher, reply: answers.Reply) -> List[EventType]:
-    """Send a Reply and return the slot events that keep the conversation's context."""
-    dispatcher.utter_message(text=reply.text, buttons=[b.as_dict() for b in reply.buttons])
-    if reply.custom is not None:
-        dispatcher.utter_message(json_message=reply.custom)
+def utter(
+    dispatcher: CollectingDispatcher,
+    reply: answers.Reply,
+    channel: Optional[str] = None,
+    store: Optional[ContentStore] = None,
+) -> List[EventType]:
+    """Send a Reply and return the slot events that keep the conversation's context.
+
+    REST and the widget get buttons and the attribution payload; the terminal (``channel``
+    ``cmdline``, with ``store`` for the label) gets plain text only, suggestions last.
+    """
+    if channel == TERMINAL_CHANNEL and store is not None:
+        dispatcher.utter_message(text=reply.text)
+        if reply.buttons:
+            dispatcher.utter_message(text=answers.numbered_suggestions(store.message("terminal_suggestions"), reply.buttons))
+    else:
+        dispatcher.utter_message(text=reply.text, buttons=[b.as_dict() for b in reply.buttons])
+        if reply.custom is not None:
+            dispatcher.utter_message(json_message=reply.custom)
     events: List[EventType] = []
     if reply.topic_id is not None:
         events.append(SlotSet(SLOT_TOPIC, reply.topic_id))
@@ -65,6 +82,10 @@ class StoreAction(Action, abc.ABC):
     def store(self) -> ContentStore:
         return self._store if self._store is not None else default_store()
 
+    def utter(self, dispatcher: CollectingDispatcher, tracker: Tracker, reply: answers.Reply) -> List[EventType]:
+        """``utter`` in the form the reader's channel shows best."""
+        return utter(dispatcher, reply, tracker.get_latest_input_channel(), self.store)
+
 
 class ActionAnswer(StoreAction):
     """Answer any explainer question: a topic intent, a named entity, or both."""
@@ -81,7 +102,7 @@ class ActionAnswer(StoreAction):
         )
         if reply is None:
             reply = answers.menu_reply(self.store, "fallback")
-        return utter(dispatcher, reply)
+        return self.utter(dispatcher, tracker, reply)
 
 
 class ActionTellMore(StoreAction):
@@ -94,7 +115,7 @@ class ActionTellMore(StoreAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[Dict[Text, Any]]:
         index = int(tracker.get_slot(SLOT_DETAIL_INDEX) or 0)
-        return utter(dispatcher, answers.tell_more(self.store, tracker.get_slot(SLOT_TOPIC), index))
+        return self.utter(dispatcher, tracker, answers.tell_more(self.store, tracker.get_slot(SLOT_TOPIC), index))
 
 
 class ActionAskAffirmation(StoreAction):
@@ -111,7 +132,7 @@ class ActionAskAffirmation(StoreAction):
             dispatcher.utter_message(response="utter_refuse")
             return []
         reply = answers.did_you_mean(self.store, ranking, load_settings().suggestion_min_confidence)
-        return utter(dispatcher, reply)
+        return self.utter(dispatcher, tracker, reply)
 
 
 class MenuAction(StoreAction):
@@ -122,7 +143,7 @@ class MenuAction(StoreAction):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[Dict[Text, Any]]:
-        return utter(dispatcher, answers.menu_reply(self.store, self.message_key))
+        return self.utter(dispatcher, tracker, answers.menu_reply(self.store, self.message_key))
 
 
 class ActionCapabilities(MenuAction):
@@ -179,4 +200,4 @@ class ActionSource(StoreAction):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[Dict[Text, Any]]:
-        return utter(dispatcher, answers.Reply(text=self.store.message("source_answer")))
+        return self.utter(dispatcher, tracker, answers.Reply(text=self.store.message("source_answer")))

@@ -46,6 +46,12 @@ class Reply:
     detail_index: Optional[int] = None
 
 
+def numbered_suggestions(label: str, buttons: Sequence[Button]) -> str:
+    """Suggestions as terminal text: numbered like Rasa's console, with what to type in brackets."""
+    lines = [f"{number}: {button.title} ({button.payload})" for number, button in enumerate(buttons, 1)]
+    return "\n".join([label, *lines])
+
+
 def topic_button(topic: Topic) -> Button:
     """A button asking ``topic``'s question exactly as a user would by typing it."""
     return Button(title=topic.question, payload=f"/{topic.intent}")

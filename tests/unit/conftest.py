@@ -37,6 +37,7 @@ SOURCE = {
         "no_topic_yet": "More about what?",
         "entity_not_covered": "No mention of {name}. {scope}",
         "source_answer": "From “{title}”, {published}.",
+        "terminal_suggestions": "Ask next:",
     },
     "intent_labels": {"ask_source": "Where is this from?"},
 }

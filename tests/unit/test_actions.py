@@ -14,10 +14,11 @@ from actions.content_store import YamlContentStore
 
 
 def tracker(intent: str, slots: Optional[Dict[str, Any]] = None, entities: Optional[List[dict]] = None,
-            ranking: Optional[List[dict]] = None) -> Tracker:
+            ranking: Optional[List[dict]] = None, channel: str = "rest") -> Tracker:
     message = {"intent": {"name": intent, "confidence": 0.9}, "entities": entities or [],
                "intent_ranking": ranking or [], "text": "..."}
-    return Tracker("u1", slots or {}, message, [], False, None, {}, "action_listen")
+    events = [{"event": "user", "text": "...", "parse_data": message, "input_channel": channel}]
+    return Tracker("u1", slots or {}, message, events, False, None, {}, "action_listen")
 
 
 async def run(action, t: Tracker):
@@ -31,6 +32,17 @@ async def test_answer_utters_text_buttons_and_attribution(tiny_store: YamlConten
     assert messages[0]["text"].startswith("In Nangarhar.")
     assert messages[0]["buttons"] == [{"title": "Who are they?", "payload": "/ask_who"}]
     assert messages[1]["custom"]["section"] == "Where"
+    assert events == [SlotSet("topic", "base"), SlotSet("detail_index", 0.0)]
+
+
+async def test_terminal_gets_plain_text_answer_then_numbered_suggestions(tiny_store: YamlContentStore) -> None:
+    """rasa shell (channel cmdline) prints custom payloads as raw JSON: it gets text only."""
+    messages, events = await run(actions.ActionAnswer(tiny_store), tracker("ask_location", channel="cmdline"))
+    assert len(messages) == 2
+    assert all(not m.get("buttons") and not m.get("custom") for m in messages)
+    assert messages[0]["text"].startswith("In Nangarhar.")
+    assert "Source: section “Where”" in messages[0]["text"]
+    assert messages[1]["text"] == "Ask next:\n1: Who are they? (/ask_who)"
     assert events == [SlotSet("topic", "base"), SlotSet("detail_index", 0.0)]
 
 
