@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import uuid
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 import pytest
 import requests
@@ -45,11 +46,23 @@ def post_json(stack: Stack, payload: Any) -> requests.Response:
         (b'{"sender": "", "message": "hi"}', "invalid_sender"),
         (b'{"sender": "a\\u0000b", "message": "hi"}', "invalid_sender"),
         (json.dumps({"sender": "s" * 10_000, "message": "hi"}).encode(), "invalid_sender"),
+        (b'{"sender": "x", "message": "hi", "n": ' + b"7" * 5000 + b"}", "invalid_json"),  # stock: 500
+        (b'{"sender": "x", "message": "hi", "m": ' + b"[" * 50_000, "invalid_json"),
+        (b'{"sender": "x", "message": "hi", "n": NaN}', "invalid_json"),
+        (b'{"sender": "x", "message": "hi", "n": -Infinity}', "invalid_json"),
+        (b'{"sender": "x", "message": "hi", "n": 1e999}', "invalid_json"),
+        (b'{"sender": "a\\nturn sender=admin", "message": "hi"}', "invalid_sender"),
+        (b'{"sender": "abc\u202e", "message": "hi"}', "invalid_sender"),
+        (b'{"sender": "a\u200bb", "message": "hi"}', "invalid_sender"),
+        (b'{"sender": "a b", "message": "hi"}', "invalid_sender"),
+        (b'{"sender": "web:0123abcd", "message": "hi"}', "reserved_sender"),
     ],
     ids=[
         "array", "string", "number", "null", "empty", "blank", "truncated", "malformed", "deep-nesting",
         "invalid-utf8", "no-message", "int-message", "list-message", "object-message", "no-sender",
-        "int-sender", "empty-sender", "nul-sender", "10kb-sender",
+        "int-sender", "empty-sender", "nul-sender", "10kb-sender", "5000-digit-number", "50000-brackets",
+        "nan", "infinity", "overflowing-float", "newline-sender", "bidi-sender", "zero-width-sender",
+        "space-sender", "widget-sender",
     ],
 )
 def test_malformed_requests_get_a_json_400(stack: Stack, body: bytes, error: str) -> None:
@@ -107,22 +120,48 @@ def test_odd_characters_get_a_real_answer(stack: Stack, text: str) -> None:
     assert texts(response.json()), "the bot must answer, not stay silent"
 
 
+def stored_events(stack: Stack, sender: str) -> List[Tuple[str, Dict[str, Any]]]:
+    """(type_name, data) of every event the stack's SQLite tracker store holds for ``sender``."""
+    with sqlite3.connect(stack.tracker_env["TRACKER_DB"]) as connection:
+        rows = connection.execute("SELECT type_name, data FROM events WHERE sender_id = ? ORDER BY id", (sender,))
+        return [(type_name, json.loads(data)) for type_name, data in rows.fetchall()]
+
+
 def typed_then_followup(stack: Stack, typed: str) -> List[str]:
     chat = RestChat(stack.url)
     first = chat.ask("how big is IS-K?")
     assert SIZE_ANSWER in first
     second = chat.ask(typed)
     third = chat.ask("tell me more")
+    kinds = [kind for kind, _ in stored_events(stack, chat.sender)]
+    assert "restart" not in kinds, kinds
     return [first, second, third]
 
 
-@pytest.mark.parametrize("typed", ["/restart", "/session_start", "/back", "/nlu_fallback", "/ask_size{\"x\":1}", "//ask_size"])
+@pytest.mark.parametrize(
+    "typed",
+    ["/restart", "/session_start", "/back", "/nlu_fallback", "/ask_size{\"x\":1}", "//ask_size",
+     "/ /restart", "/\u00a0/restart", " / / /restart", "/\u200b/session_start", "\u3000/restart",
+     '/ /ask_size{"x":1}', '/\t/session_start{"topic": "who"}'],
+)
 def test_typed_slash_commands_are_plain_text(stack: Stack, typed: str) -> None:
     """A typed command neither resets the conversation nor sets a slot: "tell me more" still
     continues the size topic afterwards."""
     _, second, third = typed_then_followup(stack, typed)
     assert second, "a typed command still gets an answer"
     assert "How many members does IS-K have?" in third, third  # the size topic's source line
+
+
+def test_metadata_keeps_only_the_projects_keys(stack: Stack) -> None:
+    """Unknown metadata (here 30 KB of it) is not stored with the message nor sent to the action server."""
+    sender = f"meta-{uuid.uuid4().hex}"
+    response = post_json(stack, {"sender": sender, "message": "how big is IS-K?",
+                                 "metadata": {"bench_turn": 7, "tracking": "x" * 30_000, "deep": [[[1]]]}})
+    assert response.status_code == 200 and SIZE_ANSWER in texts(response.json())
+    users = [data for kind, data in stored_events(stack, sender) if kind == "user"]
+    # Rasa adds model_id and assistant_id itself.
+    stored = [{k: v for k, v in user["metadata"].items() if k not in {"model_id", "assistant_id"}} for user in users]
+    assert stored == [{"bench_turn": 7}]
 
 
 def test_button_payload_skips_nlu(stack: Stack) -> None:
