@@ -26,7 +26,7 @@ _KEPT_CONTROLS = {"\t", "\n"}
 _SENDER = re.compile(r"[A-Za-z0-9_.:-]+")
 # Widget (socket.io) conversation ids start with this; a REST caller may not use it.
 WIDGET_SENDER_PREFIX = "web:"
-# Metadata keys the project reads (scripts/bench_load.py orders turns by "bench_turn"); every
+# Metadata keys the project reads (bench/load.py orders turns by "bench_turn"); every
 # other key is dropped before Rasa stores the message and sends it to the action server.
 METADATA_KEYS: FrozenSet[str] = frozenset({"bench_turn"})
 METADATA_MAX_CHARS = 256
