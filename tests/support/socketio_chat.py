@@ -28,7 +28,10 @@ class SocketChat:
         self._arrived.set()
 
     async def _on_confirm(self, session_id: Any) -> None:
+        # As the widget does: the server's session (a signed token) replaces the one asked for.
         self.confirmed = session_id
+        if isinstance(session_id, str):
+            self.session_id = session_id
         self._arrived.set()
 
     async def connect(self, transports: Optional[List[str]] = None) -> None:
