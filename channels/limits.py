@@ -3,7 +3,8 @@
 Messages are counted per conversation and per client address, new conversations per address
 (each is a row set in the tracker store, kept until pruned), open sockets per address. Counts
 live in ``limits``' storage: in process memory by default, in Redis when
-``ISK_RATE_LIMIT_STORAGE`` is a ``redis://`` URL, so several replicas share them.
+``ISK_RATE_LIMIT_STORAGE`` is a ``redis://`` URL, so several replicas share them (memory:
+:mod:`channels.memory_windows`).
 
 A conversation's default (``11/second;20/10 seconds;70/minute``) is a token bucket's envelope
 written as moving windows: a bucket of 10 refilled at one a second lets through at most
@@ -29,6 +30,8 @@ from typing import Any, Callable, FrozenSet, List, Optional, Sequence, Tuple, Ty
 from limits import RateLimitItem, parse_many
 from limits.storage import Storage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter
+
+from channels.memory_windows import SweptMemoryStorage
 
 logger = logging.getLogger(__name__)
 
@@ -114,7 +117,7 @@ def _storage(uri: str) -> Storage:
     if uri.startswith(("redis://", "rediss://", "redis+unix://")):
         return storage_from_string(uri, socket_timeout=_REDIS_TIMEOUT, socket_connect_timeout=_REDIS_TIMEOUT)
     if uri.startswith("memory://"):
-        return storage_from_string(uri)
+        return SweptMemoryStorage()
     raise ValueError(f"ISK_RATE_LIMIT_STORAGE: {uri!r} must be memory:// or a redis:// URL")
 
 

@@ -7,14 +7,20 @@ default DB 12), emptied before and after.
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import inspect
 import os
+import time
 from typing import Iterator
 
 import pytest
 import redis
 from limits import parse_many
+from limits.storage import MemoryStorage
+from limits.strategies import MovingWindowRateLimiter
 
 from channels.limits import Limiter, client_address, parse_proxies, retry_after_header
+from channels.memory_windows import SweptMemoryStorage
 
 REDIS_URL = os.environ.get("ISK_TEST_LIMITS_REDIS_URL", "redis://127.0.0.1:6379/12")
 PROXY = frozenset({"10.0.0.1", "10.0.0.2"})
@@ -163,3 +169,37 @@ async def test_unreachable_redis_allows_quickly() -> None:
     assert await limiter.check_message("c", "192.0.2.8") is None
     assert await limiter.open_socket("192.0.2.8")
     assert loop.time() - started < 5.0
+
+
+# The source of the limits==2.4.0 code that SweptMemoryStorage replaces or relies on: a new
+# limits release must be read again before these hashes are updated.
+LIMITS_SOURCE = {
+    "_MemoryStorage__schedule_expiry": "a51863d88ef4b924",
+    "_MemoryStorage__expire_events": "2fdc06f0dde72701",
+    "acquire_entry": "937d560d68864434",
+}
+
+
+@pytest.mark.parametrize("name", sorted(LIMITS_SOURCE))
+def test_replaced_limits_code_is_unchanged(name: str) -> None:
+    source = inspect.getsource(getattr(MemoryStorage, name))
+    assert hashlib.sha256(source.encode()).hexdigest()[:16] == LIMITS_SOURCE[name], (
+        f"limits' MemoryStorage.{name} changed: re-read channels/memory_windows.py against it"
+    )
+
+
+def test_sweep_forgets_emptied_windows_and_keeps_counting() -> None:
+    storage = SweptMemoryStorage()
+    windows = MovingWindowRateLimiter(storage)
+    item = parse_many("2/second")[0]
+    for index in range(1000):
+        assert windows.hit(item, f"k{index}")
+    assert windows.hit(item, "a") and windows.hit(item, "a") and not windows.hit(item, "a")
+    deadline = time.monotonic() + 10
+    while not windows.test(item, "a"):  # the 1 s window passing: every entry above is older
+        assert time.monotonic() < deadline, "the window never moved on"
+        time.sleep(0.05)
+    storage.sweep()
+    assert storage.events == {}
+    assert windows.hit(item, "a") and windows.hit(item, "a") and not windows.hit(item, "a")
+    assert storage.timer.daemon, "a pending sweep must not hold the process open at exit"
