@@ -130,7 +130,8 @@ def _unanswered(turns: List[Turn], store: ContentStore) -> List[Dict[str, Any]]:
         examples = list(dict.fromkeys(texts[i] for i in group.members))
         outcome_counts = Counter(t.outcome for t in members)
         topic = store.get_topic(group.nearest_topic) if group.nearest_topic else None
-        covered = group.similarity >= COVERED_SIMILARITY and not set(outcome_counts) <= _NEVER_COVERED
+        picked = any(t.choice and t.choice.startswith("/") and t.choice != outcomes.SOMETHING_ELSE for t in members)
+        covered = picked or (group.similarity >= COVERED_SIMILARITY and not set(outcome_counts) <= _NEVER_COVERED)
         groups.append({
             "id": number,
             "count": len(members),

@@ -48,6 +48,7 @@ def test_unanswered_messages_are_grouped_by_meaning(reviewed: Reviewed) -> None:
     assert kandahar["outcomes"] == {"not_mentioned": 1} and kandahar["covered"] is False
     unsure = _group_with(review, "who?")
     assert unsure["guessed_intent"] == reviewed.transcript.chosen["payload"][1:]  # the reader's pick
+    assert unsure["covered"] is True  # the reader found the topic among the suggestions
     assert not any("join" in m for g in review["unanswered"] for m in g["messages"])  # refusals are no gap
     counts = [g["count"] for g in review["unanswered"]]
     assert counts == sorted(counts, reverse=True)
