@@ -14,6 +14,8 @@ This subclass keeps Rasa's blueprint and replaces the handlers that read client 
 - every reply goes to the sending socket's own sid; no socket joins a named room;
 - open sockets, new sessions and messages are rate-limited per client address and
   conversation (:mod:`channels.limits`); over a limit the socket hears "please slow down";
+- ``metadata`` keeps only the keys the project uses, capped (:func:`channels.guard.filter_metadata`,
+  shared with the REST webhook; the widget itself sends none);
 - logs name a session by a short hash, never by its id or token.
 """
 
@@ -28,7 +30,7 @@ from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint, Sanic
 from socketio import AsyncServer
 
-from channels.guard import plan_turn
+from channels.guard import filter_metadata, plan_turn
 from channels.limits import Limiter, client_address
 from channels.replies import reply_text
 from channels.rest import domain_payloads
@@ -224,7 +226,7 @@ class HardenedSocketIOInput(SocketIOInput):
         output = SocketReplyOutput(self.sio, self.bot_message_evt, sid)
         message = UserMessage(
             turn.text, output, session.sender_id, input_channel=self.name(),
-            metadata=None,
+            metadata=filter_metadata(data.get(self.metadata_key)),
         )
         if not await run_turn(on_new_message, message, agent, lambda: output.sent, self.settings.log_message_text):
             await self._say(sid, "trouble")

@@ -24,11 +24,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping, Optional
 
+from channels.guard import WIDGET_SENDER_PREFIX
+
 SECRET_ENV = "ISK_SESSION_SECRET"
 SECRET_FILE_ENV = "ISK_SESSION_SECRET_FILE"
 DEFAULT_SECRET_FILE = Path(__file__).resolve().parent.parent / "models" / "session_secret"
 # Widget conversations live in their own namespace: the REST webhook refuses these sender ids.
-SENDER_PREFIX = "web:"
+SENDER_PREFIX = WIDGET_SENDER_PREFIX
 MIN_SECRET_CHARS = 32
 # Domain separation: a signature made for anything else under the same secret never matches.
 _CONTEXT = b"isk-widget-session-v1:"
