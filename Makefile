@@ -102,12 +102,12 @@ test: install-test train widget browser-deps nginx-deps ## run every test suite 
 
 bench: install-test ## vs Rasa's default config, then 2 replicas vs 1 (~16 min, +5-15 first time; reports/bench/)
 	@$(PY) scripts/sync_lookups.py >/dev/null
-	@$(PY) scripts/bench.py $(BENCH_ARGS)
+	@$(PY) -m bench.run $(BENCH_ARGS)
 	@$(MAKE) --no-print-directory bench-cluster
 
 bench-cluster: install-test train ## 2 replicas vs 1 on PostgreSQL + Redis: throughput, p95, lost events (~6 min)
 	@scripts/services.sh
-	@$(PY) scripts/bench_cluster.py $(BENCH_CLUSTER_ARGS)
+	@$(PY) -m bench.cluster $(BENCH_CLUSTER_ARGS)
 
 evaluate: install train ## Rasa's NLU and dialogue evaluation reports and plots (reports/evaluation/)
 	@scripts/evaluate.sh $(VENV) $(MODEL)

@@ -7,7 +7,7 @@ bursts of five simultaneous messages to one conversation spread over the replica
 conversation is then read back from PostgreSQL: no message lost, none stored twice, every
 turn complete. PostgreSQL and Redis CPU and operations per turn give the capacity estimate
 in README "Scaling out and deployment". The stock RedisLockStore runs the bursts too.
-Writes reports/bench/cluster.json. Usage: python scripts/bench_cluster.py [--conversations N]
+Writes reports/bench/cluster.json. Usage: python -m bench.cluster [--conversations N]
 """
 
 from __future__ import annotations
@@ -32,9 +32,9 @@ import redis
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "scripts"))
 
-import bench_load  # noqa: E402
+from bench import load as bench_load  # noqa: E402
+from bench.cost import SERVER_ENV  # noqa: E402
 from tests.cluster import tracker_db  # noqa: E402
 from tests.cluster.conftest import LOCK_STORE, POSTGRES_ADMIN_URL, REDIS_URL, profile_env  # noqa: E402
 from tests.support.servers import Server, start_action_server, start_rasa_server  # noqa: E402
@@ -155,7 +155,7 @@ def database_stats(database_url: str) -> Tuple[int, int, int]:
 def measure_layout(layout: tuple, actions: Server, database_url: str, args: argparse.Namespace) -> Dict[str, Any]:
     """Start the layout's replicas, run load and bursts, check PostgreSQL, stop them."""
     label, count, lock_type, lock_url, with_load = layout
-    env = {**profile_env(database_url), "LOCK_STORE_TYPE": lock_type, "LOCK_STORE_URL": lock_url}
+    env = {**profile_env(database_url), "LOCK_STORE_TYPE": lock_type, "LOCK_STORE_URL": lock_url, **SERVER_ENV}
     action_port = actions.port
     replicas = [start_rasa_server(action_port, name=f"bench-cluster-{count}-{i}", **env) for i in range(count)]
     run = uuid.uuid4().hex[:6]
@@ -252,9 +252,11 @@ def main() -> int:
     if min(args.conversations, args.turns, args.bursts) < 1:
         parser.error("--conversations, --turns and --bursts must be at least 1")
     subprocess.run([str(ROOT / "scripts" / "services.sh")], check=True)
+    print(f"==> every server runs with {' '.join(f'{k}={v}' for k, v in SERVER_ENV.items())}: the bench"
+          " measures Rasa, not the channels' rate limits", flush=True)
     results = []
     with tracker_db.scratch_database(POSTGRES_ADMIN_URL) as database_url:
-        actions = start_action_server(name="bench-cluster-actions")
+        actions = start_action_server(name="bench-cluster-actions", **SERVER_ENV)
         try:
             actions.wait_ready()
             for layout in LAYOUTS:

@@ -14,7 +14,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional
 
 import aiohttp
 import yaml
@@ -92,6 +92,7 @@ class LoadResult:
     wall_s: float
     turns: List[Turn] = field(default_factory=list)
     tracker_errors: List[str] = field(default_factory=list)
+    server_cpu_s: Optional[float] = None  # the server's CPU time over the turns (cpu_probe)
 
     @property
     def errors(self) -> List[str]:
@@ -180,20 +181,28 @@ async def _check_trackers(
 
 
 async def run_load(
-    base_url: str, token: str, mix: Mix, concurrency: int, turns_per_conversation: int, offset: int = 0
+    base_url: str, token: str, mix: Mix, concurrency: int, turns_per_conversation: int, offset: int = 0,
+    cpu_probe: Optional[Callable[[], float]] = None,
 ) -> LoadResult:
-    """``concurrency`` conversations of ``turns_per_conversation`` turns at once, then check trackers."""
+    """``concurrency`` conversations of ``turns_per_conversation`` turns at once, then check trackers.
+
+    ``cpu_probe`` (the server's CPU seconds so far) is read just before the first turn and
+    just after the last, so the tracker checks afterwards do not count.
+    """
     run_id = uuid.uuid4().hex[:8]
     senders = [f"bench-{run_id}-c{concurrency}-{i}" for i in range(concurrency)]
     scripts = [mix.turns(offset + i, turns_per_conversation) for i in range(concurrency)]
     url = f"{base_url}/webhooks/rest/webhook"
     result = LoadResult(concurrency, turns_per_conversation, 0.0)
     async with _client(concurrency) as session:
+        cpu_before = cpu_probe() if cpu_probe else None
         started = time.perf_counter()
         await asyncio.gather(
             *(_converse(session, url, s, i, texts, result.turns) for i, (s, texts) in enumerate(zip(senders, scripts)))
         )
         result.wall_s = time.perf_counter() - started
+        if cpu_probe and cpu_before is not None:
+            result.server_cpu_s = cpu_probe() - cpu_before
         result.tracker_errors = await _check_trackers(session, base_url, token, senders, scripts)
     return result
 
@@ -204,7 +213,9 @@ def late_window(cycle: int, late_turn: int) -> range:
     return range(first, first + cycle)
 
 
-async def run_long(base_url: str, token: str, mix: Mix, late_turn: int = 200) -> LoadResult:
+async def run_long(
+    base_url: str, token: str, mix: Mix, late_turn: int = 200, cpu_probe: Optional[Callable[[], float]] = None
+) -> LoadResult:
     """One conversation at a time: a long one, then it and a fresh one taking turns.
 
     The long conversation (0) first talks alone up to the window that holds ``late_turn``.
@@ -219,6 +230,7 @@ async def run_long(base_url: str, token: str, mix: Mix, late_turn: int = 200) ->
     url = f"{base_url}/webhooks/rest/webhook"
     result = LoadResult(1, len(scripts[0]), 0.0)
     async with _client(1) as session:
+        cpu_before = cpu_probe() if cpu_probe else None
         started = time.perf_counter()
         for index in range(1, window[0]):
             result.turns.append(await _send(session, url, senders[0], 0, index, scripts[0][index - 1]))
@@ -227,6 +239,8 @@ async def run_long(base_url: str, token: str, mix: Mix, late_turn: int = 200) ->
             result.turns.append(await _send(session, url, senders[1], 1, early, scripts[1][early - 1]))
             result.turns.append(await _send(session, url, senders[0], 0, late, scripts[0][late - 1]))
         result.wall_s = time.perf_counter() - started
+        if cpu_probe and cpu_before is not None:
+            result.server_cpu_s = cpu_probe() - cpu_before
         result.tracker_errors = await _check_trackers(session, base_url, token, senders, scripts)
     return result
 
@@ -258,6 +272,9 @@ def summarise(result: LoadResult) -> Dict[str, Any]:
         "p99_ms": percentile(lat, 99) * 1000,
         "throughput_rps": result.throughput,
         "wall_s": result.wall_s,
+        # Server CPU per answered turn: what bounds throughput once the server's core is busy.
+        "cpu_ms_per_turn": (result.server_cpu_s * 1000 / len(lat)
+                            if result.server_cpu_s is not None and lat else None),
     }
 
 

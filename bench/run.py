@@ -5,7 +5,7 @@ process start to first answer, resident memory of both servers, held-out NLU acc
 REST webhook latency and throughput with 1, 8 and 32 concurrent conversations (real action
 server; every reply and every tracker checked). Prints a table with ratios, writes
 reports/bench/results.json, results.md and latency.png, and refreshes the table in README.md.
-Usage: python scripts/bench.py [--retrain-peer] [--turns N] [--peer-credentials FILE]
+Usage: python -m bench.run [--retrain-peer] [--turns N] [--peer-credentials FILE]
 """
 
 from __future__ import annotations
@@ -30,11 +30,11 @@ import psutil
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "scripts"))
 
-import bench_load  # noqa: E402
-import bench_report  # noqa: E402
-import bench_train  # noqa: E402
+from bench import load as bench_load  # noqa: E402
+from bench import report as bench_report  # noqa: E402
+from bench import train as bench_train  # noqa: E402
+from bench.cost import SERVER_ENV, CpuProbe, Profile  # noqa: E402
 from tests.support.servers import Server, start_action_server, start_rasa_server  # noqa: E402
 
 OUT = Path(os.environ.get("ISK_BENCH_OUT", str(ROOT / "reports" / "bench")))
@@ -45,6 +45,7 @@ PEER_CREDENTIALS = ROOT / "bench" / "peer_credentials.yml"
 README = ROOT / "README.md"  # its table between <!-- bench:start --> and <!-- bench:end -->
 LEVELS = [1, 8, 32]
 LATE_TURN = 200
+PROFILE_CONVERSATIONS, PROFILE_TURNS = 8, 20  # an extra load under py-spy, outside the figures
 START_TIMEOUT_S = 300.0
 
 
@@ -83,32 +84,35 @@ def first_answer(url: str, started: float, server: Server) -> float:
 def measure_serving(name: str, model: Path, credentials: Path, mix: bench_load.Mix, turns: int) -> Dict[str, Any]:
     """Start a fresh action server and Rasa server with ``model``, measure, stop both."""
     token = secrets.token_hex(16)  # hex: a leading "-" would read as a CLI flag
-    actions = start_action_server(name=f"bench-{name}-actions")
+    actions = start_action_server(name=f"bench-{name}-actions", **SERVER_ENV)
     rasa = None
     try:
         actions.wait_ready()
         action_port = actions.port
         started = time.monotonic()
         rasa = start_rasa_server(action_port=action_port, name=f"bench-{name}-rasa", model=model,
-                                 credentials=str(credentials), extra_args=["--enable-api", "--auth-token", token])
+                                 credentials=str(credentials), extra_args=["--enable-api", "--auth-token", token],
+                                 **SERVER_ENV)
         figures: Dict[str, Any] = {"first_answer_s": first_answer(rasa.url, started, rasa),
                                    "load_average_before": os.getloadavg()[0]}
         figures["rss_rasa_mb"], figures["rss_actions_mb"] = rss_mb(rasa), rss_mb(actions)
         figures["load"] = {}
+        probe = CpuProbe(rasa.process.pid)
         for level in LEVELS:
             if level == 1:
                 print(f"     1 conversation at a time: {bench_load.late_window(mix.cycle, LATE_TURN)[-1]} turns,"
                       f" then turns 2-{mix.cycle + 1} of a fresh one alternating with its late turns ...", flush=True)
-                result = asyncio.run(bench_load.run_long(rasa.url, token, mix, LATE_TURN))
+                result = asyncio.run(bench_load.run_long(rasa.url, token, mix, LATE_TURN, cpu_probe=probe))
                 figures["growth"] = bench_load.turn_growth(result, mix.cycle, LATE_TURN)
             else:
                 print(f"    {level:>2} conversations x {turns} turns at once ...", flush=True)
-                result = asyncio.run(bench_load.run_load(rasa.url, token, mix, level, turns))
+                result = asyncio.run(bench_load.run_load(rasa.url, token, mix, level, turns, cpu_probe=probe))
             summary = bench_load.summarise(result)
             summary["all_errors"] = summary["errors"] + summary["tracker_error_count"]
             figures["load"][str(level)] = summary
             print(f"       p50 {summary['p50_ms']:.1f} ms  p95 {summary['p95_ms']:.1f} ms  p99 {summary['p99_ms']:.1f}"
-                  f" ms  {summary['throughput_rps']:.1f} msg/s  errors {summary['all_errors']}", flush=True)
+                  f" ms  {summary['throughput_rps']:.1f} msg/s  server CPU {summary['cpu_ms_per_turn']:.1f} ms/turn"
+                  f"  errors {summary['all_errors']}", flush=True)
             for problem in summary["error_examples"] + summary["tracker_errors"]:
                 print(f"       ! {problem}")
             if level == 1:
@@ -117,6 +121,17 @@ def measure_serving(name: str, model: Path, credentials: Path, mix: bench_load.M
                       f" ms vs turns 2-{growth['early_turns'][1]}: {growth['early_p50_ms']:.1f} ms"
                       f" (x{growth['ratio']:.2f})", flush=True)
         figures["rss_rasa_after_mb"] = rss_mb(rasa)
+        phases = [figures["load"][str(level)] for level in LEVELS]
+        figures["cpu_ms_per_turn"] = (sum((p["cpu_ms_per_turn"] or 0.0) * (p["messages"] - p["errors"]) for p in phases)
+                                      / max(1, sum(p["messages"] - p["errors"] for p in phases)))
+        print(f"       server CPU over all phases: {figures['cpu_ms_per_turn']:.1f} ms per turn", flush=True)
+        print(f"    {PROFILE_CONVERSATIONS} conversations x {PROFILE_TURNS} turns under py-spy (not in the"
+              " figures above) ...", flush=True)
+        with Profile(rasa.process.pid, OUT / "logs" / f"profile-{name}.txt") as profile:
+            asyncio.run(bench_load.run_load(rasa.url, token, mix, PROFILE_CONVERSATIONS, PROFILE_TURNS, offset=3))
+        figures["profile"] = profile.top()
+        if profile.problem:
+            print(f"       ! {profile.problem}", flush=True)
         print("    held-out set through /model/parse (the project's pass marks) ...", flush=True)
         served = bench_train.served_pass_marks(rasa.url, token)
         if served:
@@ -149,6 +164,8 @@ def main(argv: List[str]) -> int:
                         help="the peer's channels (credentials.yml: same channel as ours, config-only comparison)")
     args = parser.parse_args(argv)
     mix = bench_load.load_mix()
+    print(f"==> every server runs with {' '.join(f'{k}={v}' for k, v in SERVER_ENV.items())}: the bench"
+          " measures Rasa, not the channels' rate limits", flush=True)
     OUT.mkdir(parents=True, exist_ok=True)
     logs = OUT / "logs"
     began = time.monotonic()
