@@ -5,7 +5,7 @@ process start to first answer, resident memory of both servers, held-out NLU acc
 REST webhook latency and throughput with 1, 8 and 32 concurrent conversations (real action
 server; every reply and every tracker checked). Prints a table with ratios, writes
 reports/bench/results.json, results.md and latency.png, and refreshes the table in README.md.
-Usage: python -m bench.run [--retrain-peer] [--turns N] [--peer-credentials FILE]
+Usage: python -m bench.run [--retrain-peer] [--turns N] [--peer-credentials FILE] [--quick]
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from bench import load as bench_load  # noqa: E402
 from bench import report as bench_report  # noqa: E402
 from bench import train as bench_train  # noqa: E402
 from bench.cost import SERVER_ENV, CpuProbe, Profile  # noqa: E402
-from tests.support.servers import Server, start_action_server, start_rasa_server  # noqa: E402
+from tests.support.servers import MODEL, Server, start_action_server, start_rasa_server  # noqa: E402
 
 OUT = Path(os.environ.get("ISK_BENCH_OUT", str(ROOT / "reports" / "bench")))
 PEER_CONFIG = ROOT / "bench" / "peer_config.yml"
@@ -81,7 +81,10 @@ def first_answer(url: str, started: float, server: Server) -> float:
     raise TimeoutError(f"{server.name} gave no answer within {START_TIMEOUT_S:.0f}s:\n{server.log_tail()}")
 
 
-def measure_serving(name: str, model: Path, credentials: Path, mix: bench_load.Mix, turns: int) -> Dict[str, Any]:
+def measure_serving(
+    name: str, model: Path, credentials: Path, mix: bench_load.Mix, turns: int,
+    levels: List[int] = LEVELS, late_turn: int = LATE_TURN,
+) -> Dict[str, Any]:
     """Start a fresh action server and Rasa server with ``model``, measure, stop both."""
     token = secrets.token_hex(16)  # hex: a leading "-" would read as a CLI flag
     actions = start_action_server(name=f"bench-{name}-actions", **SERVER_ENV)
@@ -98,12 +101,12 @@ def measure_serving(name: str, model: Path, credentials: Path, mix: bench_load.M
         figures["rss_rasa_mb"], figures["rss_actions_mb"] = rss_mb(rasa), rss_mb(actions)
         figures["load"] = {}
         probe = CpuProbe(rasa.process.pid)
-        for level in LEVELS:
+        for level in levels:
             if level == 1:
-                print(f"     1 conversation at a time: {bench_load.late_window(mix.cycle, LATE_TURN)[-1]} turns,"
+                print(f"     1 conversation at a time: {bench_load.late_window(mix.cycle, late_turn)[-1]} turns,"
                       f" then turns 2-{mix.cycle + 1} of a fresh one alternating with its late turns ...", flush=True)
-                result = asyncio.run(bench_load.run_long(rasa.url, token, mix, LATE_TURN, cpu_probe=probe))
-                figures["growth"] = bench_load.turn_growth(result, mix.cycle, LATE_TURN)
+                result = asyncio.run(bench_load.run_long(rasa.url, token, mix, late_turn, cpu_probe=probe))
+                figures["growth"] = bench_load.turn_growth(result, mix.cycle, late_turn)
             else:
                 print(f"    {level:>2} conversations x {turns} turns at once ...", flush=True)
                 result = asyncio.run(bench_load.run_load(rasa.url, token, mix, level, turns, cpu_probe=probe))
@@ -121,7 +124,7 @@ def measure_serving(name: str, model: Path, credentials: Path, mix: bench_load.M
                       f" ms vs turns 2-{growth['early_turns'][1]}: {growth['early_p50_ms']:.1f} ms"
                       f" (x{growth['ratio']:.2f})", flush=True)
         figures["rss_rasa_after_mb"] = rss_mb(rasa)
-        phases = [figures["load"][str(level)] for level in LEVELS]
+        phases = [figures["load"][str(level)] for level in levels]
         figures["cpu_ms_per_turn"] = (sum((p["cpu_ms_per_turn"] or 0.0) * (p["messages"] - p["errors"]) for p in phases)
                                       / max(1, sum(p["messages"] - p["errors"] for p in phases)))
         print(f"       server CPU over all phases: {figures['cpu_ms_per_turn']:.1f} ms per turn", flush=True)
@@ -156,16 +159,46 @@ def machine() -> Dict[str, Any]:
             "python": platform.python_version()}
 
 
+def quick_check(mix: bench_load.Mix, turns: int) -> int:
+    """The serving half of the bench on the trained model, small: proves the bench runs.
+
+    Ours only (no training, no peer), 1 and 8 conversations; nothing in README.md changes.
+    """
+    out = OUT / "quick"
+    out.mkdir(parents=True, exist_ok=True)
+    levels = [1, 8]
+    results: Dict[str, Any] = {
+        "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "machine": machine(),
+        "rasa_version": version("rasa"), "concurrency_levels": levels, "systems": {"ours": {}, "peer": {}},
+        "peer_train_note": "; quick check: ours only, trained model, no peer",
+        "credentials": {"ours": "credentials.yml", "peer": "-"},
+    }
+    print(f"==> quick check: {MODEL.relative_to(ROOT)}, 1 and 8 conversations x {turns} turns", flush=True)
+    results["systems"]["ours"].update(
+        measure_serving("ours", MODEL, ROOT / "credentials.yml", mix, turns, levels=levels, late_turn=mix.cycle + 2)
+    )
+    bench_report.print_table(results)
+    bench_report.write_json(results, out / "results.json")
+    (out / "results.md").write_text(bench_report.markdown_table(results) + "\n", encoding="utf-8")
+    print(f"\n==> {out / 'results.json'}, {out / 'results.md'} (README.md untouched)")
+    return 0
+
+
 def main(argv: List[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--retrain-peer", action="store_true", help="ignore the cached peer model")
     parser.add_argument("--turns", type=int, default=50, help="turns per conversation at 8 and 32 (>= 50)")
     parser.add_argument("--peer-credentials", type=Path, default=PEER_CREDENTIALS,
                         help="the peer's channels (credentials.yml: same channel as ours, config-only comparison)")
+    parser.add_argument("--quick", action="store_true",
+                        help="check the bench itself in a few minutes: ours only, no training, 1 and 8 conversations"
+                             " x --turns (default 6 here), README untouched (reports/bench/quick/)")
     args = parser.parse_args(argv)
     mix = bench_load.load_mix()
     print(f"==> every server runs with {' '.join(f'{k}={v}' for k, v in SERVER_ENV.items())}: the bench"
           " measures Rasa, not the channels' rate limits", flush=True)
+    if args.quick:
+        return quick_check(mix, args.turns if "--turns" in argv else 6)
     OUT.mkdir(parents=True, exist_ok=True)
     logs = OUT / "logs"
     began = time.monotonic()
