@@ -126,7 +126,7 @@ audit: ## check pinned dependencies for known vulnerabilities (pip-audit in .ven
 	@scripts/audit.sh
 
 constraints: install-test ## re-pin every transitive dependency after changing requirements/
-	$(PY) -m pip freeze | grep -v -E '^(rasa|rasa-sdk|PyYAML)==' | sed '1i # Every transitive package pinned, as resolved together on Python 3.10 (pip freeze).\n# Regenerate: make constraints' > requirements/constraints.txt
+	$(PY) -m pip freeze --all | grep -v -E '^(rasa|rasa-sdk|PyYAML|pip|wheel)==' | sed '1i # Every transitive package pinned, as resolved together on Python 3.10 (pip freeze).\n# Regenerate: make constraints' > requirements/constraints.txt
 
 clean: ## remove models, reports and the virtualenv
 	rm -rf models reports $(VENV) .venv-audit .pytest_cache

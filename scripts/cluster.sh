@@ -21,6 +21,8 @@ if [[ "${LOCK_STORE_TYPE:-in_memory}" == in_memory ]]; then
   export LOCK_STORE_TYPE=stores.lock_store.AtomicRedisLockStore
   export LOCK_STORE_URL=${LOCK_STORE_URL:-redis://127.0.0.1:6379/1}
 fi
+# Rate limits (channels/limits.py) must count across replicas: keep their windows in Redis too.
+export ISK_RATE_LIMIT_STORAGE=${ISK_RATE_LIMIT_STORAGE:-redis://127.0.0.1:6379/2}
 if [[ "${TRACKER_DIALECT:-sqlite}" == sqlite ]]; then
   export TRACKER_DIALECT=postgresql TRACKER_HOST=127.0.0.1:5432 TRACKER_DB=isk TRACKER_USER=postgres TRACKER_PASSWORD=
 fi
