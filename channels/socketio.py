@@ -163,13 +163,18 @@ class HardenedSocketIOInput(SocketIOInput):
             await self.limiter.close_socket(state.address)
 
     async def _session_request(self, sid: Text, data: Any) -> None:
-        """Continue the session a valid token names; otherwise issue a new one."""
+        """Continue the session a valid token names; else the socket's own, else a new one.
+
+        A socket keeps its session when it asks again without a valid token: the widget can
+        send two requests before the first confirmation arrives, and a second new session
+        would orphan the messages it already sent with the first.
+        """
         state = self.sockets.get(sid)
         if state is None:  # not connected through our connect handler: nothing to bind
             await self._say(sid, "unreadable")
             return
         token = data.get("session_id") if isinstance(data, dict) else None
-        session = self.signer.verify(token) if self.session_persistence else None
+        session = (self.signer.verify(token) if self.session_persistence else None) or state.session
         if session is None:
             if await self.limiter.check_new_conversation(state.address) is not None:
                 logger.info("socketio.refused sid=%s error=too_many_sessions", sid)

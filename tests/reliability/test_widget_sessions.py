@@ -32,7 +32,8 @@ BASE_ANSWER = "Nangarhar"
 UNREADABLE = REPLIES["unreadable"]
 SLOW_DOWN = REPLIES["slow_down"]
 TOKEN = re.compile(r"^[0-9a-f]{32}\.[A-Za-z0-9_-]{43}$")
-MAX_SOCKETS = 3
+MAX_SOCKETS = 6
+NEW_SESSIONS = 5  # a minute, per address
 _ADDRESSES = (f"198.51.100.{n}" for n in itertools.count(1))
 
 
@@ -75,7 +76,7 @@ def server(action_server: Server, tracker_db: Path, tmp_path_factory: pytest.Tem
         ISK_CORS_ORIGINS=ORIGIN, ISK_SESSION_SECRET_FILE=str(secret), ISK_RATE_LIMITS="on",
         ISK_TRUSTED_PROXIES="127.0.0.1", ISK_RATE_LIMIT_STORAGE="memory://",
         ISK_RATE_LIMIT_CONVERSATION="11/second;20/10 seconds;70/minute",
-        ISK_RATE_LIMIT_ADDRESS="60/minute", ISK_RATE_LIMIT_NEW_CONVERSATIONS="5/minute",
+        ISK_RATE_LIMIT_ADDRESS="60/minute", ISK_RATE_LIMIT_NEW_CONVERSATIONS=f"{NEW_SESSIONS}/minute",
         ISK_RATE_LIMIT_SOCKETS=str(MAX_SOCKETS),
         TRACKER_DIALECT="sqlite", TRACKER_HOST="", TRACKER_DB=str(tracker_db), TRACKER_USER="", TRACKER_PASSWORD="",
     )
@@ -210,46 +211,58 @@ async def test_a_message_before_any_session_is_refused(server: Server, readers: 
 
 async def test_sockets_over_the_limit_are_refused_and_freed_on_close(server: Server, readers: List[Reader]) -> None:
     address = next(_ADDRESSES)
-    for _ in range(MAX_SOCKETS):
-        await open_reader(readers, server, address=address)
-    extra = Reader(server.url, address=address)
-    readers.append(extra)
+
+    async def open_socket() -> Reader:
+        reader = Reader(server.url, address=address)
+        readers.append(reader)
+        await reader.connect(confirm=False)  # a socket, no session: only the socket limit applies
+        return reader
+
+    first = await open_socket()
+    for _ in range(MAX_SOCKETS - 1):
+        await open_socket()
     with pytest.raises(socketio.exceptions.ConnectionError):
-        await extra.connect()
+        await open_socket()
     # Another address is not affected.
     await open_reader(readers, server)
     # Once one socket closes, its place is free again (the server notices the close soon).
-    await readers[0].close()
+    await first.close()
     deadline = time.monotonic() + 10
     while True:
-        again = Reader(server.url, address=address)
         try:
-            await again.connect()
-            readers.append(again)
+            await open_socket()
             break
         except socketio.exceptions.ConnectionError:
-            await again.close()
             if time.monotonic() > deadline:
                 raise
             await asyncio.sleep(0.1)  # polling a condition with a deadline, not a synchronisation sleep
 
 
+async def test_asking_again_without_a_token_keeps_the_sockets_session(server: Server, readers: List[Reader]) -> None:
+    """The widget may send a second session_request before the first is confirmed."""
+    reader = await open_reader(readers, server)
+    first = reader.session_id
+    reader.confirmed = None
+    await reader.client.emit("session_request", {"session_id": None})
+    await reader.wait_until(lambda: reader.confirmed is not None)
+    assert reader.confirmed == first
+    assert SIZE_ANSWER in await reader.ask("how big is IS-K?", expect=SIZE_ANSWER)
+
+
 async def test_new_sessions_per_address_are_limited(server: Server, readers: List[Reader]) -> None:
     address = next(_ADDRESSES)
-    reader = await open_reader(readers, server, address=address)
-    kept = reader.session_id
-    for _ in range(4):  # 5 new sessions a minute: this socket's first plus four more
-        reader.confirmed = None
-        await reader.client.emit("session_request", {"session_id": None})
-        await reader.wait_until(lambda: reader.confirmed is not None)
-    start = len(reader.messages)
-    await reader.client.emit("session_request", {"session_id": None})
-    await reader.wait_until(lambda: any(SLOW_DOWN in t for t in reader.texts(start)))
+    for _ in range(NEW_SESSIONS):
+        kept = (await open_reader(readers, server, address=address)).session_id
+    late = Reader(server.url, address=address)
+    readers.append(late)
+    await late.connect(confirm=False)
+    await late.client.emit("session_request", {"session_id": None})
+    await late.wait_until(lambda: any(SLOW_DOWN in t for t in late.texts()))
+    assert late.confirmed is None
     # A returning widget's valid token is no new conversation: it still continues.
-    reader.confirmed = None
-    await reader.client.emit("session_request", {"session_id": kept})
-    await reader.wait_until(lambda: reader.confirmed is not None)
-    assert reader.confirmed == kept
+    await late.client.emit("session_request", {"session_id": kept})
+    await late.wait_until(lambda: late.confirmed is not None)
+    assert late.confirmed == kept
 
 
 async def test_sixty_quick_messages_are_throttled_while_another_reader_is_answered(
