@@ -1,0 +1,172 @@
+"""The sentence-embedding featurizer: the pinned model file only, meaning across languages,
+and features that Rasa's logistic regression really reads."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Dict, List, Tuple
+
+import numpy as np
+import pytest
+from rasa.engine.graph import ExecutionContext, GraphSchema
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
+from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import CountVectorsFeaturizer
+from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
+from rasa.shared.exceptions import InvalidConfigException
+from rasa.shared.nlu.constants import INTENT, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from components.sentence_embeddings import (
+    E5_SMALL_Q4_SHA256, Encoder, ModelFileMismatch, SentenceEmbeddingFeaturizer, bundled_model_path,
+    sha256_of, verify_model_file,
+)
+
+
+def featurizer(**overrides) -> SentenceEmbeddingFeaturizer:
+    return SentenceEmbeddingFeaturizer({**SentenceEmbeddingFeaturizer.get_default_config(), **overrides}, "emb")
+
+
+def vector(component: SentenceEmbeddingFeaturizer, text: str) -> np.ndarray:
+    message = Message({TEXT: text})
+    component.process([message])
+    sequence, sentence = message.get_dense_features(TEXT)
+    assert sequence is None  # one vector per message: no per-token features
+    return sentence.features[0]
+
+
+def test_the_installed_model_is_the_pinned_file() -> None:
+    assert sha256_of(bundled_model_path()) == E5_SMALL_Q4_SHA256
+
+
+def test_a_different_file_is_refused_with_both_hashes(tmp_path: Path) -> None:
+    fake = tmp_path / "model.bin"
+    fake.write_bytes(b"not the model")
+    with pytest.raises(ModelFileMismatch) as error:
+        verify_model_file(fake, E5_SMALL_Q4_SHA256)
+    assert E5_SMALL_Q4_SHA256 in str(error.value) and sha256_of(fake) in str(error.value)
+    verify_model_file(fake, sha256_of(fake))  # the same file with its own hash passes
+
+
+def test_component_refuses_a_wrong_pin_and_a_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(ModelFileMismatch, match="expected 0000"):
+        featurizer(sha256="0" * 64)
+    with pytest.raises(ModelFileMismatch, match="not found"):
+        featurizer(model_path=str(tmp_path / "nowhere.bin"))
+
+
+@pytest.mark.parametrize("bad", [{"scale": 0}, {"threads": 0}, {"batch_size": "8"}, {"sha256": "abc"}])
+def test_bad_settings_are_refused(bad: Dict[str, object]) -> None:
+    with pytest.raises(InvalidConfigException):
+        featurizer(**bad)
+
+
+def test_the_model_is_verified_and_loaded_once_per_process() -> None:
+    assert featurizer()._encoder is featurizer(scale=2.0)._encoder
+    assert Encoder.get(bundled_model_path(), E5_SMALL_Q4_SHA256, 1) is featurizer()._encoder
+
+
+def test_one_scaled_unit_vector_per_message_and_zeros_for_blank_text() -> None:
+    assert np.linalg.norm(vector(featurizer(), "where are they based?")) == pytest.approx(1.0, abs=1e-3)
+    assert np.linalg.norm(vector(featurizer(scale=3.0), "where are they based?")) == pytest.approx(3.0, abs=1e-2)
+    assert not vector(featurizer(), "   ").any()
+    no_text = Message({INTENT: "greet"})
+    featurizer().process([no_text])
+    assert no_text.get_dense_features(TEXT) == (None, None)
+
+
+def test_batches_give_the_same_vectors_as_single_messages() -> None:
+    texts = ["how many fighters?", "who leads them?", "where are they based?"]
+    messages = [Message({TEXT: t}) for t in texts]
+    featurizer(batch_size=2).process(messages)
+    batched = np.stack([m.get_dense_features(TEXT)[1].features[0] for m in messages])
+    single = np.stack([vector(featurizer(), t) for t in texts])
+    assert np.allclose(batched, single, atol=1e-4)
+
+
+def cosine(a: np.ndarray, b: np.ndarray) -> float:
+    return float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b)))
+
+
+# (where is the group based?, how many fighters does the group have?) in each language.
+TRANSLATIONS = {
+    "fr": ("où est basé le groupe ?", "combien de combattants le groupe a-t-il ?"),
+    "es": ("¿dónde tiene su base el grupo?", "¿cuántos combatientes tiene el grupo?"),
+    "de": ("wo hat die Gruppe ihren Stützpunkt?", "wie viele Kämpfer hat die Gruppe?"),
+    "fa": ("این گروه کجا مستقر است؟", "این گروه چند جنگجو دارد؟"),
+    "ps": ("دا ډله چېرته مېشته ده؟", "دا ډله څومره جنګیالي لري؟"),
+    "ur": ("یہ گروہ کہاں مقیم ہے؟", "اس گروہ کے پاس کتنے جنگجو ہیں؟"),
+    "ar": ("أين يتمركز هذا التنظيم؟", "كم عدد مقاتلي هذا التنظيم؟"),
+}
+
+
+@pytest.mark.parametrize("language", sorted(TRANSLATIONS))
+def test_a_translation_is_nearest_to_its_own_english_question(language: str) -> None:
+    component = featurizer()
+    where, size = vector(component, "where is the group based?"), vector(component, "how many fighters does the group have?")
+    where_t, size_t = (vector(component, t) for t in TRANSLATIONS[language])
+    assert cosine(where_t, where) > cosine(where_t, size)
+    assert cosine(size_t, size) > cosine(size_t, where)
+
+
+TRAIN: List[Tuple[str, str]] = [
+    ("where are they based?", "ask_location"), ("which province is their base in?", "ask_location"),
+    ("where does the group operate from?", "ask_location"), ("what region are they located in?", "ask_location"),
+    ("how many fighters do they have?", "ask_size"), ("how big is the group?", "ask_size"),
+    ("how large is their membership?", "ask_size"), ("what is the number of members?", "ask_size"),
+    ("hello there", "greet"), ("hi, good morning", "greet"), ("hey", "greet"), ("good evening to you", "greet"),
+]
+
+
+def train_classifier(tmp_path: Path, with_embeddings: bool):
+    """Rasa's own tokenizer, count vectors and logistic regression, with or without embeddings."""
+    folder = tmp_path / ("emb" if with_embeddings else "plain")
+    folder.mkdir()
+    storage = LocalModelStorage(folder)
+    context = ExecutionContext(GraphSchema({}), "test")
+    tokenizer = WhitespaceTokenizer(WhitespaceTokenizer.get_default_config())
+    counts = CountVectorsFeaturizer.create({**CountVectorsFeaturizer.get_default_config()}, storage,
+                                           Resource("cvf"), context)
+    # At scale 1 a unit vector weighs little against a dozen count features; 5 lets it count.
+    embeddings = featurizer(scale=5.0) if with_embeddings else None
+    classifier = LogisticRegressionClassifier.create({**LogisticRegressionClassifier.get_default_config()},
+                                                     storage, Resource("lr"), context)
+    data = TrainingData([Message({TEXT: t, INTENT: i}) for t, i in TRAIN])
+    tokenizer.process_training_data(data)
+    counts.train(data)
+    counts.process_training_data(data)
+    if embeddings:
+        embeddings.process_training_data(data)
+    classifier.train(data)
+
+    def predict(text: str) -> str:
+        message = Message({TEXT: text})
+        tokenizer.process([message])
+        counts.process([message])
+        if embeddings:
+            embeddings.process([message])
+        return classifier.process([message])[0].get(INTENT)["name"]
+
+    return classifier, predict
+
+
+def test_logistic_regression_reads_the_dense_features_beside_the_sparse_ones(tmp_path: Path) -> None:
+    plain, _ = train_classifier(tmp_path, with_embeddings=False)
+    dense, _ = train_classifier(tmp_path, with_embeddings=True)
+    assert dense.clf.coef_.shape[1] == plain.clf.coef_.shape[1] + 384
+
+
+OTHER_LANGUAGES = [
+    ("où se trouve leur base ?", "ask_location"), ("combien de combattants ont-ils ?", "ask_size"),
+    ("این گروه چند جنگجو دارد؟", "ask_size"), ("یہ گروہ کہاں مقیم ہے؟", "ask_location"),
+    ("wie groß ist die Gruppe?", "ask_size"), ("bonjour !", "greet"),
+]
+
+
+def test_english_training_data_understands_other_languages_only_with_embeddings(tmp_path: Path) -> None:
+    _, with_embeddings = train_classifier(tmp_path, with_embeddings=True)
+    _, without = train_classifier(tmp_path, with_embeddings=False)
+    assert [with_embeddings(t) for t, _ in OTHER_LANGUAGES] == [i for _, i in OTHER_LANGUAGES]
+    assert sum(without(t) == i for t, i in OTHER_LANGUAGES) <= len(OTHER_LANGUAGES) // 2
