@@ -10,8 +10,15 @@ the one it holds are read, and folded in by Rasa's own session rule. Writes add 
 new events, in one transaction, in the rows stock Rasa writes, so stock and cached replicas
 can share a database.
 
+The database work (and the cache, which only it touches) runs in one thread of the store's
+own, in call order, not on Rasa's event loop: a commit waits for the disk (SQLite) or the
+server (PostgreSQL), and the loop meanwhile runs other conversations' NLU and policies. Rasa
+runs it all on the loop: the same statements in the same order, only the waiting overlaps.
+
 Correct when writes to one conversation are serialised, which the lock store does for
-every turn. Rows deleted from the database behind the store's back are not noticed.
+every turn. Rows deleted behind the store's back are noticed only when the whole
+conversation goes (``make prune``); a new conversation under the same id starts a session,
+which hides the old rows exactly as Rasa's query does.
 
 Select it in endpoints.yml (same keys as ``type: SQL``)::
 
@@ -26,10 +33,12 @@ held, least recently used out first.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 import logging
 import os
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Iterable, Optional, Text
 
 import sqlalchemy as sa
@@ -66,7 +75,9 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         """Connect like ``SQLTrackerStore``; ``cache_size`` overrides ISK_TRACKER_CACHE_SIZE."""
         size = cache_size_from_env() if cache_size is None else int(cache_size)
         super().__init__(**kwargs)
+        self._keep_sqlite_connections()
         self.cache = SessionCache(size)
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tracker-store")
         self._ensure_newest_id_index()
         table = self.SQLEvent.__table__
         self._newest_id_query = sa.select(sa.func.max(table.c.id)).where(
@@ -77,6 +88,19 @@ class CachedSQLTrackerStore(SQLTrackerStore):
             .where(table.c.sender_id == sa.bindparam("sender_id"), table.c.id > sa.bindparam("after"))
             .order_by(table.c.id)
         )
+
+    def _keep_sqlite_connections(self) -> None:
+        """Reuse SQLite connections (one per thread) instead of opening the file every session.
+
+        SQLAlchemy 1.4 gives file databases a NullPool: each of a turn's two sessions opens the
+        file and reads the schema again. The same file and statements, one connection per thread.
+        """
+        if self.engine.dialect.name != "sqlite" or not isinstance(self.engine.pool, sa.pool.NullPool):
+            return
+        url = self.engine.url
+        self.engine.dispose()
+        self.engine = sa.create_engine(url, poolclass=sa.pool.SingletonThreadPool)
+        self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
 
     def _ensure_newest_id_index(self) -> None:
         """Create the (sender_id, id) index if missing; replicas starting together may race."""
@@ -93,15 +117,18 @@ class CachedSQLTrackerStore(SQLTrackerStore):
 
     # -- reading -------------------------------------------------------------------------
 
+    async def _in_worker(self, function: Any, *args: Any) -> Any:
+        return await asyncio.get_running_loop().run_in_executor(self._worker, function, *args)
+
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
         """The current session's tracker, as Rasa's SQL store returns it."""
-        return self._retrieve_session(sender_id, lend=True)
+        return await self._in_worker(self._retrieve_session, sender_id, True)
 
     async def stream_events(self, tracker: DialogueStateTracker) -> None:
         """Rasa's event streaming, comparing with the stored session without lending it."""
         if self.event_broker is None:
             return None
-        old_tracker = self._retrieve_session(tracker.sender_id, lend=False)
+        old_tracker = await self._in_worker(self._retrieve_session, tracker.sender_id, False)
         from rasa.shared.core.trackers import TrackerEventDiffEngine
 
         new_events = TrackerEventDiffEngine.event_difference(old_tracker, tracker)
@@ -167,6 +194,9 @@ class CachedSQLTrackerStore(SQLTrackerStore):
     async def save(self, tracker: DialogueStateTracker) -> None:
         """Store the events after the stored session's rows, in one transaction."""
         await self.stream_events(tracker)
+        await self._in_worker(self._save, tracker)
+
+    def _save(self, tracker: DialogueStateTracker) -> None:
         sender_id = tracker.sender_id
         with self.session_scope() as session:
             entry = self._current_entry(session, sender_id)
@@ -202,7 +232,5 @@ class CachedSQLTrackerStore(SQLTrackerStore):
 
     def forget(self, sender_id: Optional[Text] = None) -> None:
         """Drop one cached session, or all: e.g. after editing the table by hand."""
-        if sender_id is None:
-            self.cache.clear()
-        else:
-            self.cache.drop(sender_id)
+        drop = self.cache.clear if sender_id is None else lambda: self.cache.drop(sender_id)
+        self._worker.submit(drop).result()

@@ -165,3 +165,13 @@ def test_cache_size_setting(monkeypatch: pytest.MonkeyPatch) -> None:
         cache_size_from_env()
     monkeypatch.delenv("ISK_TRACKER_CACHE_SIZE")
     assert cache_size_from_env() > 0
+
+
+def test_statements_run_in_the_store_thread_not_on_the_event_loop(stores: List[SQLTrackerStore]) -> None:
+    import threading
+
+    replica = stores[1]
+    threads: List[str] = []
+    sa.event.listen(replica.engine, "before_cursor_execute", lambda *a: threads.append(threading.current_thread().name))
+    asyncio.run(play([Turn(0, False, 0.0, "ask_size", "size", 1, False, False)] * 2, stores[0], [replica, replica]))
+    assert threads and all(name.startswith("tracker-store") for name in threads), set(threads)
