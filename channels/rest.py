@@ -38,6 +38,7 @@ from channels.readiness import check_readiness
 from channels.replies import reply_text
 from channels.settings import ChannelSettings, load_channel_settings
 from channels.turn import configure_process, run_turn
+from channels.widget_session import short_hash
 
 logger = logging.getLogger(__name__)
 
@@ -134,13 +135,13 @@ class HardenedRestInput(RestInput):
         address = client_address(request.ip, request.headers.get("x-forwarded-for"), self.limiter.trusted_proxies)
         wait = await self._admit(sender_id, address)
         if wait is not None:
-            logger.info("rest.rejected status=429 error=rate_limited sender=%s", sender_id)
+            logger.info("rest.rejected status=429 error=rate_limited conv=%s", short_hash(sender_id))
             return self._too_many(wait)
 
         agent = getattr(request.app.ctx, "agent", None)
         turn: Turn = plan_turn(raw_text, domain_payloads(agent), self.settings.max_message_chars)
         if turn.reply is not None:
-            logger.info("turn sender=%s intent=None answered=channel reply=%s", sender_id, turn.reply)
+            logger.info("turn conv=%s intent=None answered=channel reply=%s", short_hash(sender_id), turn.reply)
             return self._reply(sender_id, turn.reply)
 
         collector = CollectingOutputChannel()

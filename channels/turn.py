@@ -22,6 +22,7 @@ from rasa.core.channels.channel import UserMessage
 from channels import logfilter, speedups
 from channels.session import install_turn_limit
 from channels.settings import ChannelSettings
+from channels.widget_session import short_hash
 
 logger = logging.getLogger(__name__)
 
@@ -120,7 +121,7 @@ async def run_turn(
         raise
     except Exception as error:  # noqa: BLE001 - any fault becomes a "trouble" reply
         failure = type(error).__name__
-        logger.error("turn.failed sender=%s error=%s", message.sender_id, failure)
+        logger.error("turn.failed conv=%s error=%s", short_hash(message.sender_id), failure)
     finally:
         note = NOTES.current()
         intent = note.intent if note else None
@@ -128,10 +129,10 @@ async def run_turn(
         logfilter.reset_current_text(text_token)
     answered = sent_count() > 0
     logger.info(
-        "turn sender=%s intent=%s answered=%s ms=%d%s",
-        message.sender_id, intent, answered, (time.monotonic() - started) * 1000,
+        "turn conv=%s intent=%s answered=%s ms=%d%s",
+        short_hash(message.sender_id), intent, answered, (time.monotonic() - started) * 1000,
         f" error={failure}" if failure else "",
     )
     if log_text:  # the documented debug switch ISK_LOG_MESSAGE_TEXT
-        logger.info("turn.text sender=%s text=%r", message.sender_id, message.text)
+        logger.info("turn.text conv=%s text=%r", short_hash(message.sender_id), message.text)
     return answered
