@@ -31,7 +31,7 @@ from sanic import Blueprint, Sanic
 from socketio import AsyncServer
 
 from channels.guard import filter_metadata, plan_turn
-from channels.limits import Limiter, client_address
+from channels.limits import Limiter, client_address, process_limiter
 from channels.replies import reply_text
 from channels.rest import domain_payloads
 from channels.settings import ChannelSettings, load_channel_settings
@@ -100,7 +100,7 @@ class HardenedSocketIOInput(SocketIOInput):
     ) -> None:
         self.settings = settings
         self.signer = signer or SessionSigner.from_environment()
-        self.limiter = limiter or Limiter.from_environment()
+        self.limiter = limiter or process_limiter()  # one set of counts with REST
         self.sockets: Dict[str, SocketState] = {}
         self._app: Optional[Sanic] = None
         configure_process(settings)
