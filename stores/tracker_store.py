@@ -90,16 +90,19 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         )
 
     def _keep_sqlite_connections(self) -> None:
-        """Reuse SQLite connections (one per thread) instead of opening the file every session.
+        """Reuse SQLite connections instead of opening the file for every session.
 
         SQLAlchemy 1.4 gives file databases a NullPool: each of a turn's two sessions opens the
-        file and reads the schema again. The same file and statements, one connection per thread.
+        file and reads the schema again. A QueuePool (SQLAlchemy 2.0's choice for files) lends
+        each connection to one thread at a time, so sqlite3's same-thread check can be off.
         """
         if self.engine.dialect.name != "sqlite" or not isinstance(self.engine.pool, sa.pool.NullPool):
             return
         url = self.engine.url
         self.engine.dispose()
-        self.engine = sa.create_engine(url, poolclass=sa.pool.SingletonThreadPool)
+        self.engine = sa.create_engine(
+            url, poolclass=sa.pool.QueuePool, connect_args={"check_same_thread": False}
+        )
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
 
     def _ensure_newest_id_index(self) -> None:
