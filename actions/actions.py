@@ -16,12 +16,13 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions import answers
+from actions import answers, ratings
 from actions.content_store import ContentStore, YamlContentStore
 from actions.settings import load_settings
 
 SLOT_TOPIC = "topic"
 SLOT_DETAIL_INDEX = "detail_index"
+SLOT_RATING = "rating"
 # `rasa shell`'s channel. Its console prints a custom payload as raw JSON and a message's
 # buttons before its text, so a terminal reader gets the answer, then numbered suggestions.
 TERMINAL_CHANNEL = "cmdline"
@@ -201,3 +202,23 @@ class ActionSource(StoreAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[Dict[Text, Any]]:
         return self.utter(dispatcher, tracker, answers.Reply(text=self.store.message("source_answer")))
+
+
+class ActionRateAnswer(StoreAction):
+    """A reader's "Helpful" / "Not helpful": keep it with the topic it rates, say thanks.
+
+    Only a rating of a known topic is kept (the ``rating`` slot, which the review reads);
+    the topic under discussion is left alone.
+    """
+
+    def name(self) -> Text:
+        return "action_rate_answer"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Dict[Text, Any]]:
+        rating = ratings.read_rating(self.store, tracker.latest_message.get("entities") or [])
+        events = self.utter(dispatcher, tracker, answers.rating_reply(self.store, rating, tracker.get_slot(SLOT_TOPIC)))
+        if rating is not None:
+            events.append(SlotSet(SLOT_RATING, rating.as_slot()))
+        return events

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
+from actions import ratings
 from actions.content_store import ContentStore, Entity, Topic
 
 # Intents never offered as "Did you mean ...?" candidates: choosing them by button would
@@ -69,13 +70,14 @@ def related_buttons(store: ContentStore, topic: Topic) -> Tuple[Button, ...]:
 
 
 def attribution_payload(store: ContentStore, topic: Topic, entity: Optional[Entity] = None) -> Dict[str, Any]:
-    """Machine-readable provenance for widgets: which topic, section and date."""
+    """Machine-readable provenance for widgets: which topic, section and date, and how to rate it."""
     payload: Dict[str, Any] = {
         "type": "attribution",
         "topic": topic.id,
         "section": topic.section,
         "date": topic.date,
         "source": store.source.title,
+        "rating": ratings.rating_buttons(store, topic),
     }
     if entity is not None:
         payload["entity"] = entity.id
@@ -185,6 +187,16 @@ def tell_more(store: ContentStore, topic_id: Optional[str], index: int) -> Reply
         topic_id=topic.id,
         detail_index=index,
     )
+
+
+def rating_reply(store: ContentStore, rating: Optional[ratings.Rating], current_topic_id: Optional[str]) -> Reply:
+    """Thanks for a rating (or how to rate), with the current topic's suggestions kept on screen.
+
+    The reply sets no topic: "tell me more" afterwards continues what was being discussed.
+    """
+    current = store.get_topic(current_topic_id) if current_topic_id else None
+    buttons = related_buttons(store, current) if current is not None else ()
+    return Reply(text=store.message("rating_thanks" if rating is not None else "rating_how"), buttons=buttons)
 
 
 def menu_reply(store: ContentStore, message_key: str) -> Reply:

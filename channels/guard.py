@@ -16,6 +16,8 @@ from typing import Any, Dict, FrozenSet, Iterable, Optional
 
 from rasa.shared.core.constants import DEFAULT_INTENTS
 
+from channels.rating_payload import is_rating_payload
+
 # "/intent" exactly, as the bot's own buttons send it: no entities, no confidence suffix.
 _PAYLOAD = re.compile(r"^/([A-Za-z0-9_]+)$")
 # Control characters (Unicode "Cc") that stay: everything else of that class becomes a space.
@@ -222,7 +224,7 @@ def plan_turn(raw_text: str, payloads: FrozenSet[str], max_chars: int) -> Turn:
     text = clean_text(raw_text)
     if not text:
         return Turn(reply="empty")
-    if text in payloads and _PAYLOAD.match(text):
+    if (text in payloads and _PAYLOAD.match(text)) or is_rating_payload(text, payloads):
         return Turn(text=text)
     text = strip_command_prefix(text).strip()
     if not text:

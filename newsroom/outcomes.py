@@ -25,6 +25,7 @@ AFTER_DATE = "after_date"
 NOT_MENTIONED = "not_mentioned"
 REFUSED = "refused"
 FAULT = "fault"
+RATED = "rated"
 META = "meta"
 
 # In the order the report lists them, with the editor's wording.
@@ -38,6 +39,7 @@ OUTCOMES: Dict[str, str] = {
     NOT_MENTIONED: "a name the explainer does not mention",
     REFUSED: "refused",
     FAULT: "fault (trouble answering)",
+    RATED: "a rating of an answer (“Helpful” / “Not helpful”)",
     META: "about the bot (greeting, help, source)",
 }
 # Turns that did not end in an answer and are worth an editor's reading. Refusals are left
@@ -48,6 +50,9 @@ SOMETHING_ELSE = "/something_else"
 CHOICE_TYPED = "typed a new message"
 CHOICE_LEFT = "left the conversation"
 _SKIPPED_ACTIONS = {"action_listen", "action_session_start"}
+# The rating action keeps a checked rating in this slot (actions/actions.py SLOT_RATING).
+RATING_ACTION = "action_rate_answer"
+RATING_SLOT = "rating"
 # Below this confidence the NLU's best intent is no guess at all (gibberish scores ~0).
 MIN_GUESS_CONFIDENCE = 0.1
 
@@ -70,6 +75,7 @@ class Turn:
     clicked: Optional[Tuple[str, str]] = None  # the previous turn's button this message pressed
     choice: Optional[str] = None  # after "Did you mean": the payload chosen, typed or left
     actions: List[str] = field(default_factory=list)
+    rating: Optional[Dict[str, str]] = None  # {"rating": "helpful" | "not_helpful", "topic": id}
 
     @property
     def is_payload(self) -> bool:
@@ -88,8 +94,15 @@ class Classifier:
         """The conversation's turns, classified, with button clicks and choices linked."""
         turns: List[Turn] = []
         bots: List[Dict[str, Any]] = []
+        last_action: Optional[str] = None
         for event in conversation.events:
             kind = event.get("event")
+            if kind == "action":
+                last_action = event.get("name")
+            if turns and kind == "slot" and event.get("name") == RATING_SLOT and last_action == RATING_ACTION:
+                # Only the action's own event: a new session's carried-over copy follows
+                # action_session_start, so it is never counted twice.
+                turns[-1].rating = _rating(event.get("value"))
             if kind == "user":
                 if turns:
                     self._finish(turns[-1], bots)
@@ -123,6 +136,8 @@ class Classifier:
             return FAULT
         if "utter_refuse" in actions:
             return REFUSED
+        if RATING_ACTION in actions:
+            return RATED
         if "action_tell_more" in actions:
             return NOT_UNDERSTOOD if any(t == self._no_topic_yet for t in texts) else FOLLOW_UP
         if "action_answer" in actions:
@@ -165,6 +180,13 @@ def _new_turn(sender_id: str, event: Dict[str, Any]) -> Turn:
         confidence=float(intent.get("confidence") or 0.0),
         guess=guess,
     )
+
+
+def _rating(value: Any) -> Optional[Dict[str, str]]:
+    """A stored rating slot value, if it has the shape the action writes."""
+    if isinstance(value, dict) and isinstance(value.get("rating"), str) and isinstance(value.get("topic"), str):
+        return {"rating": value["rating"], "topic": value["topic"]}
+    return None
 
 
 def _link(turns: List[Turn]) -> None:

@@ -17,7 +17,8 @@ def render(review: Dict[str, Any], title: str) -> str:
     period = review["period"]
     page = Template(TEMPLATE.read_text(encoding="utf-8"))
     body = (f'<p class="empty" id="empty">{escape(review["message"])}</p>' if review["empty"]
-            else "\n".join([_totals(review), _days(review), _did_you_mean(review), _unanswered(review), _demand(review)]))
+            else "\n".join([_totals(review), _days(review), _did_you_mean(review), _unanswered(review), _demand(review),
+                                  _ratings(review)]))
     return page.substitute(
         title=escape(title),
         period=escape(f'{period["since"] or "the beginning"} to {period["until"] or "today"}'),
@@ -100,3 +101,16 @@ def _demand(review: Dict[str, Any]) -> str:
             + "<h3>Places, people and groups asked about</h3>" + _table(["name", "answers"], entities, numeric=1)
             + "<h3>Names the explainer does not mention</h3>" + _table(["name as typed", "times"], unknown, numeric=1)
             + "<h3>Suggestion buttons clicked</h3>" + buttons + "</section>")
+
+
+def _ratings(review: Dict[str, Any]) -> str:
+    data = review["ratings"]
+    rows = [[escape(t["question"]), str(t["helpful"]), str(t["not_helpful"]), f'{round(100 * t["helpful_share"])}%']
+            for t in data["topics"]]
+    chart = charts.horizontal([(t["question"], t["not_helpful"]) for t in data["topics"]],
+                              "“Not helpful” ratings, by topic", colour=charts.PALETTE[2])
+    return (f'<section id="ratings"><h2>Ratings: {data["rated"]} answers rated, {data["helpful"]} helpful, '
+            f'{data["not_helpful"]} not helpful</h2>'
+            "<p>What readers said about the answers, lowest-rated first: rewrite the answers at the top in "
+            "<code>content/topics/</code>, or check whether readers asked something else than the topic answers.</p>"
+            + chart + _table(["topic", "helpful", "not helpful", "helpful share"], rows, numeric=3) + "</section>")

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Dict, List, Optional
 
 from actions.content_store import ContentStore
-from newsroom import outcomes
+from newsroom import outcomes, ratings
 from newsroom.grouping import COVERED_SIMILARITY, group_messages
 from newsroom.masking import mask
 from newsroom.outcomes import Turn
@@ -64,7 +64,8 @@ def build(turns: List[Turn], store: ContentStore, period: Period, source: str) -
     if not turns:
         review.update(message=NO_CONVERSATIONS, totals={"conversations": 0, "messages": 0, "outcomes": {}},
                       days=[], did_you_mean={"offered": 0, "choices": {}}, unanswered=[],
-                      demand={"topics": [], "entities": [], "unknown_names": [], "buttons": []})
+                      demand={"topics": [], "entities": [], "unknown_names": [], "buttons": []},
+                      ratings=ratings.empty())
         return review
     review["totals"] = {
         "conversations": len({t.sender_id for t in turns}),
@@ -75,6 +76,7 @@ def build(turns: List[Turn], store: ContentStore, period: Period, source: str) -
     review["did_you_mean"] = _choices(turns, store)
     review["unanswered"] = _unanswered(turns, store)
     review["demand"] = _demand(turns, store)
+    review["ratings"] = ratings.summarise(turns, store)
     return review
 
 

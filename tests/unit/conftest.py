@@ -38,6 +38,11 @@ SOURCE = {
         "entity_not_covered": "No mention of {name}. {scope}",
         "source_answer": "From “{title}”, {published}.",
         "terminal_suggestions": "Ask next:",
+        "rating_prompt": "Rate the answer to “{question}”",
+        "rating_helpful": "Helpful",
+        "rating_not_helpful": "Not helpful",
+        "rating_thanks": "Thanks for rating.",
+        "rating_how": "Use the buttons under an answer.",
     },
     "intent_labels": {"ask_source": "Where is this from?"},
 }

@@ -17,9 +17,14 @@ def test_topic_answer_has_source_buttons_and_payload(tiny_store: YamlContentStor
     assert reply.text.startswith("In Nangarhar.")
     assert "_Source: section “Where” (August 2021)._" in reply.text
     assert [b.as_dict() for b in reply.buttons] == [{"title": "Who are they?", "payload": "/ask_who"}]
+    rating = reply.custom.pop("rating")
     assert reply.custom == {
         "type": "attribution", "topic": "base", "section": "Where", "date": "2021-08", "source": "Test explainer",
     }
+    assert [b["payload"] for b in rating["buttons"]] == [
+        '/rate_answer{"rating": "helpful", "rated_topic": "base"}',
+        '/rate_answer{"rating": "not_helpful", "rated_topic": "base"}',
+    ]
     assert (reply.topic_id, reply.detail_index) == ("base", 0)
 
 
