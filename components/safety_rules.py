@@ -40,6 +40,23 @@ _LEARNING = re.compile(
     r"|\bwhere\s+(?:can|do|could|should)\s+i\s+(?:read|learn|find\s+out|see|get\s+more)\b"
 )
 
+# Between a request frame and its act: words that make it a question about something, not a
+# request to do it ("I want to ask about the bombing", "help me with a question on attacks").
+_ABOUT = re.compile(
+    r"\b(?:ask|asking|question|questions|know|knowing|learn|understand|find\s+out|check"
+    r"|read|reading|hear|regarding)\b"
+)
+# How far after the frame its act may come: "how do i, as a new member, join" but not a
+# violent word three clauses later.
+_WINDOW_WORDS = 10
+
+# A factual question somewhere in the message: a clause opening with a question word.
+_FACT_QUESTION = re.compile(
+    r"(?:^|[.!?;,:]\s*|\b(?:but|and|so|now)\s+)(?:who|what|when|where|why|which|whom|whose|how\s+(?:many|much|big|large|strong|long|old|did|was|were|does|is|are))\b"
+    r"|\b(?:is\s+it\s+true|tell\s+me\s+about|explain\s+(?:why|who|what|how\s+(?:the|they|it)))\b"
+    r"|\b(?:find\s+out|know|asked\s+me|wondering|wonder|curious|understand|learn)\s+(?:who|what|when|where|why|which|whether|how\s+(?:many|big|large|the|they|it))\b"
+)
+
 # Harmful acts, as word stems; one typo is allowed in stems of five letters or more. Violent
 # acts are harmful to help with whoever the target is; the others only towards the group
 # ("join a gym" and "donate to a charity" are not harmful).
@@ -132,7 +149,8 @@ def _asks_for_harm(request: str) -> bool:
     return bool(towards_group) and bool(_GROUP.search(request))
 
 
-CUES = ("frame", "learning", "violent_act", "group_act", "group", "request_for_harm", "other_language")
+CUES = ("frame", "learning", "violent_act", "group_act", "group", "request_for_harm", "other_language",
+        "fact_question")
 
 
 def cues(text: str) -> Dict[str, bool]:
@@ -151,7 +169,17 @@ def cues(text: str) -> Dict[str, bool]:
         "group": bool(_GROUP.search(clean)),
         "request_for_harm": harmful_rule(text) == "request+act",
         "other_language": _other_language_request(clean),
+        "fact_question": bool(_FACT_QUESTION.search(clean)),
     }
+
+
+def _until_about(words: List[str]) -> List[str]:
+    """The words after a frame up to the first that makes it a question about something."""
+    for index, word in enumerate(words):
+        if _ABOUT.fullmatch(word.strip(",:'\"")) or (index + 1 < len(words) and
+                                                      _ABOUT.fullmatch(f"{word} {words[index + 1]}")):
+            return words[:index]
+    return words
 
 
 def harmful_rule(text: str) -> Optional[str]:
@@ -167,6 +195,7 @@ def harmful_rule(text: str) -> Optional[str]:
         frame = _FRAME.search(sentence)
         if not frame or _LEARNING.search(sentence):
             continue
-        if _asks_for_harm(sentence[frame.start():]):
+        following = sentence[frame.end():].split()[:_WINDOW_WORDS]
+        if _asks_for_harm(" ".join([frame.group(0), *_until_about(following)])):
             return "request+act"
     return None

@@ -1,0 +1,77 @@
+"""What the safety components rely on in Rasa's own code: these fail when Rasa changes under them.
+
+- DefaultV1Recipe runs a MESSAGE_FEATURIZER's ``process_training_data`` in the training chain,
+  so SafetyExamples placed first feeds the tokenizer, every featurizer and the judge;
+- at prediction the judge runs after the intent classifier and before the FallbackClassifier;
+- intent classifiers train on ``intent_examples`` only, so the intent-less safety examples
+  leave them as they were.
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any, Dict
+
+import numpy as np
+import yaml
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
+from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, INTENT, TEXT
+from rasa.shared.nlu.training_data.features import Features
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+from scipy.sparse import csr_matrix
+
+from components.safety_data import SAFETY_LABEL
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def candidate_config() -> Dict[str, Any]:
+    """config.yml with the two steps of config.safety.yml where that file says they go."""
+    config = yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))
+    steps = {s["name"]: s for s in yaml.safe_load((ROOT / "config.safety.yml").read_text(encoding="utf-8"))["pipeline"]}
+    pipeline = [steps["components.safety_data.SafetyExamples"]]
+    for step in config["pipeline"]:
+        if step["name"] == "FallbackClassifier":
+            pipeline.append(steps["components.safety.SafetyJudge"])
+        pipeline.append(step)
+    return {**config, "pipeline": pipeline}
+
+
+def node_of(schema: Any, prefix: str) -> str:
+    names = [name for name in schema.nodes if name.startswith(prefix)]
+    assert len(names) == 1, (prefix, sorted(schema.nodes))
+    return names[0]
+
+
+def test_training_chain_starts_with_the_safety_examples() -> None:
+    graph = DefaultV1Recipe().graph_config_for_recipe(copy.deepcopy(candidate_config()), {})
+    train = graph.train_schema
+    examples = node_of(train, "run_components.safety_data.SafetyExamples")
+    assert train.nodes[examples].needs == {"training_data": "nlu_training_data_provider"}
+    assert train.nodes[examples].fn == "process_training_data"
+    tokenizer = node_of(train, "run_WhitespaceTokenizer")
+    assert train.nodes[tokenizer].needs["training_data"] == examples
+    judge = node_of(train, "train_components.safety.SafetyJudge")
+    assert train.nodes[judge].needs["training_data"].startswith("run_CountVectorsFeaturizer")
+
+
+def test_judge_runs_after_the_guard_and_before_the_fallback() -> None:
+    graph = DefaultV1Recipe().graph_config_for_recipe(copy.deepcopy(candidate_config()), {})
+    predict = graph.predict_schema
+    judge = node_of(predict, "run_components.safety.SafetyJudge")
+    assert predict.nodes[judge].needs["messages"].startswith("run_components.vocabulary_guard.VocabularyGuard")
+    fallback = node_of(predict, "run_FallbackClassifier")
+    assert predict.nodes[fallback].needs["messages"] == judge
+
+
+def test_rasa_intent_classifier_ignores_examples_without_intent() -> None:
+    messages = [Message(data={TEXT: "hi", INTENT: "greet"}), Message(data={TEXT: "join them", SAFETY_LABEL: "harmful"})]
+    for message in messages:
+        message.add_features(Features(csr_matrix(np.ones((1, 3))), FEATURE_TYPE_SENTENCE, TEXT, "counts"))
+    data = TrainingData(messages)
+    classifier = LogisticRegressionClassifier(LogisticRegressionClassifier.get_default_config(), "lr", None, None)
+    features, labels = classifier._create_training_matrix(data)
+    assert features.shape[0] == 1 and labels == ["greet"]
