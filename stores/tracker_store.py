@@ -39,7 +39,7 @@ import json
 import logging
 import os
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Iterable, Optional, Text
+from typing import Any, Dict, Iterable, List, Optional, Text
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
@@ -205,13 +205,11 @@ class CachedSQLTrackerStore(SQLTrackerStore):
             entry = self._current_entry(session, sender_id)
             stored = len(entry.rows) if entry is not None else 0
             owned = stored == 0 or (entry is not None and (entry.is_lent(tracker) or entry.tracker is tracker))
-            records = [
-                self._record(sender_id, event)
+            values = [
+                self._row_values(sender_id, event)
                 for event in itertools.islice(tracker.events, stored, len(tracker.events))
             ]
-            session.add_all(records)
-            session.flush()  # assigns the ids; read them before commit expires the objects
-            new_rows = [StoredRow(r.id, r.timestamp, r.type_name, r.data) for r in records]
+            new_rows = self._insert(session, values)
             session.commit()
         if entry is None:
             entry = CachedSession()
@@ -220,18 +218,37 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         self.cache.put(sender_id, entry)
         logger.debug(f"Tracker with sender_id '{sender_id}' stored to database")
 
-    def _record(self, sender_id: Text, event: Any) -> Any:
+    @staticmethod
+    def _row_values(sender_id: Text, event: Any) -> Dict[str, Any]:
         """The row stock ``SQLTrackerStore.save`` writes for ``event``."""
         data = event.as_dict()
-        intent = data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY)
-        return self.SQLEvent(
-            sender_id=sender_id,
-            type_name=event.type_name,
-            timestamp=data.get("timestamp"),
-            intent_name=intent,
-            action_name=data.get("name"),
-            data=json.dumps(data),
-        )
+        return {
+            "sender_id": sender_id,
+            "type_name": event.type_name,
+            "timestamp": data.get("timestamp"),
+            "intent_name": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+            "action_name": data.get("name"),
+            "data": json.dumps(data),
+        }
+
+    def _insert(self, session: Any, values: List[Dict[str, Any]]) -> List[StoredRow]:
+        """Insert the rows in order and return them with their ids.
+
+        PostgreSQL: one multi-row INSERT ... RETURNING (the ids follow the VALUES order), where
+        Rasa's ORM sends one INSERT per event. Elsewhere one Core INSERT per row, as Rasa does.
+        """
+        if not values:
+            return []
+        table = self.SQLEvent.__table__
+        if self.engine.dialect.name == "postgresql":
+            result = session.execute(sa.insert(table).values(values).returning(table.c.id, table.c.data))
+            returned = sorted(result, key=lambda row: row[0])
+            if [row[1] for row in returned] != [v["data"] for v in values]:
+                raise RuntimeError("tracker store: PostgreSQL returned the inserted rows out of order")
+            ids = [row[0] for row in returned]
+        else:
+            ids = [session.execute(sa.insert(table).values(**row)).inserted_primary_key[0] for row in values]
+        return [StoredRow(i, v["timestamp"], v["type_name"], v["data"]) for i, v in zip(ids, values)]
 
     def forget(self, sender_id: Optional[Text] = None) -> None:
         """Drop one cached session, or all: e.g. after editing the table by hand."""

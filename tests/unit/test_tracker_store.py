@@ -175,3 +175,23 @@ def test_statements_run_in_the_store_thread_not_on_the_event_loop(stores: List[S
     sa.event.listen(replica.engine, "before_cursor_execute", lambda *a: threads.append(threading.current_thread().name))
     asyncio.run(play([Turn(0, False, 0.0, "ask_size", "size", 1, False, False)] * 2, stores[0], [replica, replica]))
     assert threads and all(name.startswith("tracker-store") for name in threads), set(threads)
+
+
+def test_a_save_sends_the_newest_id_query_and_the_inserts(stores: List[SQLTrackerStore]) -> None:
+    stock, replica, _ = stores
+    sender = asyncio.run(play([Turn(0, False, 0.0, "ask_base", "base", 2, False, False)], stock, [replica, replica]))
+
+    async def one_save() -> int:
+        tracker = await replica.retrieve(sender)
+        before = len(tracker.events)
+        apply(tracker, turn_events(Turn(0, False, 0.0, "ask_size", "size", 0, False, False), 1, False, []))
+        statements.clear()
+        await replica.save(tracker)
+        return len(tracker.events) - before
+
+    statements = _count_statements(replica)
+    added = asyncio.run(one_save())
+    inserts = [s for s in statements if s.lstrip().upper().startswith("INSERT")]
+    assert "max(events.id)" in statements[0].lower() and len(statements) == 1 + len(inserts)
+    # PostgreSQL: one multi-row INSERT ... RETURNING; SQLite: one per event, as Rasa sends
+    assert len(inserts) == (1 if replica.engine.dialect.name == "postgresql" else added), statements
