@@ -65,7 +65,12 @@ def py_spy() -> Optional[str]:
 
 
 class Profile:
-    """py-spy sampling one process while a ``with`` block runs (busy threads only)."""
+    """py-spy sampling one process while a ``with`` block runs.
+
+    Only samples of the thread holding the GIL count (``--gil``): Python at work, what the CPU
+    per turn pays for. py-spy's idle detection takes a thread parked in uvloop or in a
+    ``ThreadPoolExecutor`` queue for a busy one, which would put "waiting" at the top.
+    """
 
     def __init__(self, pid: int, out: Path) -> None:
         self.pid, self.out = pid, out
@@ -81,7 +86,7 @@ class Profile:
         self.out.unlink(missing_ok=True)
         self.log = self.out.with_suffix(".log")
         self.process = subprocess.Popen(
-            [binary, "record", "--pid", str(self.pid), "--rate", str(PROFILE_RATE), "--nonblocking",
+            [binary, "record", "--pid", str(self.pid), "--rate", str(PROFILE_RATE), "--nonblocking", "--gil",
              "--format", "raw", "--output", str(self.out)],
             stdout=open(self.log, "w"), stderr=subprocess.STDOUT,
         )

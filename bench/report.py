@@ -91,7 +91,7 @@ def markdown_table(results: Results) -> str:
     for name in ("ours", "peer"):
         profile = results["systems"][name].get("profile")
         if profile:
-            lines += ["", f"Where the Rasa server's time goes, {name} (py-spy, busy samples, 8 conversations):", "",
+            lines += ["", f"Where the Rasa server's time goes, {name} (py-spy, samples holding the GIL, 8 conversations):", "",
                       profile_markdown(profile)]
     return "\n".join(lines)
 
