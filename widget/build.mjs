@@ -16,7 +16,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const dist = join(here, "dist");
 const require = createRequire(import.meta.url);
 
-const PAGE_FILES = ["index.html", "styles.css", "chat.js", "enhance.js"];
+const PAGE_FILES = ["index.html", "styles.css", "chat.js", "enhance.js", "ratings.js"];
 const FONT_IMPORT = /@import url\(https:\/\/fonts\.googleapis\.com\/css\?family=Inter[^)]*\);/g;
 const FONT_WEIGHTS = [
   ["400", "normal"],

@@ -32,9 +32,14 @@
       displayUnreadCount: false,
       showMessageDate: false,
       customMessageDelay: typingDelay,
+      // The widget's handle: ratings.js sends a rating's payload through it.
+      innerRef: function (handle) {
+        window.IskChatRatings && window.IskChatRatings.setWidget(handle);
+      },
       onSocketEvent: {
-        bot_uttered: function () {
+        bot_uttered: function (message) {
           window.IskChatEnhance && window.IskChatEnhance.botAnswered();
+          window.IskChatRatings && window.IskChatRatings.received(message);
         }
       }
     },

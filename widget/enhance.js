@@ -46,7 +46,30 @@
     }
   }
 
+  // Arabic-script messages (Dari, Pashto, Urdu; Hebrew too) are laid out right to left in their
+  // bubble: the direction of the script most of the letters are in, so "IS-K" inside a Pashto
+  // sentence does not turn it left to right (as dir="auto", which looks at the first letter, would).
+  var RTL_LETTERS = /[\u0590-\u08FF\uFB1D-\uFDFF\uFE70-\uFEFF]/g;
+  var LTR_LETTERS = /[A-Za-z\u00C0-\u024F\u0370-\u03FF\u0400-\u04FF]/g;
+
+  function direction(text) {
+    var rtl = (text.match(RTL_LETTERS) || []).length;
+    var ltr = (text.match(LTR_LETTERS) || []).length;
+    return rtl > ltr ? "rtl" : "ltr";
+  }
+
+  function setDirections() {
+    root.querySelectorAll(".rw-response:not([dir]), .rw-client:not([dir])").forEach(function (bubble) {
+      bubble.setAttribute("dir", direction(bubble.textContent || ""));
+    });
+    var field = root.querySelector(".rw-new-message:not([dir])");
+    if (field) {
+      field.setAttribute("dir", "auto"); // typing in Pashto runs right to left as it is typed
+    }
+  }
+
   function label() {
+    setDirections();
     var button = launcher();
     if (button) {
       var open = isOpen();
@@ -62,6 +85,9 @@
       log.setAttribute("role", "log");
       log.setAttribute("aria-live", "polite");
       log.setAttribute("aria-label", "Conversation");
+      // A scrolling region must be reachable by keyboard even when nothing in it is focusable
+      // (an answer without buttons after a rating): the arrow keys then scroll it.
+      log.setAttribute("tabindex", "0");
     }
     var input = root.querySelector(".rw-new-message:not([aria-label])");
     if (input) {
