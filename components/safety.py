@@ -29,7 +29,7 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import (
-    INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY, TEXT,
+    FEATURE_TYPE_SENTENCE, INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY, TEXT,
 )
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
@@ -37,7 +37,7 @@ from scipy.sparse import csr_matrix, hstack, vstack
 from sklearn.linear_model import LogisticRegression
 
 from components.safety_data import SAFETY_LABEL
-from components.safety_rules import CUES, cues, harmful_rule
+from components.safety_rules import CUES, cues
 
 logger = logging.getLogger(__name__)
 
@@ -46,19 +46,37 @@ SAFETY_KEY = "safety"
 _FILE = "safety_judge.json"
 
 
-def cue_features(text: str, weight: float) -> np.ndarray:
+def cue_features(found: Dict[str, bool], weight: float) -> np.ndarray:
     """The rules' cues (request frame, act, group named ...) as one row of 0/``weight``."""
-    found = cues(text)
     return np.array([[weight if found[name] else 0.0 for name in CUES]])
 
 
-def sentence_features(message: Message, cue_weight: float) -> csr_matrix:
+def rule_of(found: Dict[str, bool]) -> Optional[str]:
+    """The rule that fired, from the cues (as safety_rules.harmful_rule names it)."""
+    if found["other_language"]:
+        return "other_language"
+    return "request+act" if found["request_for_harm"] else None
+
+
+def sentence_blocks(message: Message, cue_weight: float, found: Dict[str, bool]) -> List[Any]:
+    """The blocks ``sentence_features`` stacks, in its column order: sparse, dense, cues.
+
+    Rasa's Message combines features of one kind in the order the featurizers added them.
+    """
+    sentence = [f for f in message.features if f.attribute == TEXT and f.type == FEATURE_TYPE_SENTENCE]
+    return ([f.features for f in sentence if f.is_sparse()] + [f.features for f in sentence if f.is_dense()]
+            + [cue_features(found, cue_weight)])
+
+
+def sentence_features(message: Message, cue_weight: float,
+                      found: Optional[Dict[str, bool]] = None) -> csr_matrix:
     """Sentence-level sparse and dense features side by side (as Rasa's LR), then the cues."""
     sparse = message.get_sparse_features(TEXT)[1]
     dense = message.get_dense_features(TEXT)[1]
+    found = found if found is not None else cues(message.get(TEXT) or "")
     return hstack([csr_matrix(sparse.features if sparse else np.zeros((1, 0))),
                    csr_matrix(dense.features if dense else np.zeros((1, 0))),
-                   csr_matrix(cue_features(message.get(TEXT) or "", cue_weight))]).tocsr()
+                   csr_matrix(cue_features(found, cue_weight))]).tocsr()
 
 
 def safety_label(message: Message) -> Optional[bool]:
@@ -115,6 +133,22 @@ class LinearJudge:
         model = LogisticRegression(C=c, class_weight="balanced", max_iter=2000, random_state=seed)
         model.fit(features, np.asarray(labels, dtype=int))
         return cls(model.coef_[0].astype(float), float(model.intercept_[0]))
+
+    def probability_of_blocks(self, blocks: Sequence[Any]) -> float:
+        """P(harmful) from the feature blocks in column order, without stacking them first.
+
+        The same number as ``probability`` of their hstack, at a fraction of the cost: Rasa's
+        own combining of sparse features is most of a message's NLU time on this pipeline.
+        """
+        width = sum(block.shape[1] for block in blocks)
+        if width != self.weights.shape[0]:
+            raise ValueError(f"the message has {width} features, the safety judge was "
+                             f"trained on {self.weights.shape[0]}: retrain the model")
+        total, offset = self.bias, 0
+        for block in blocks:
+            total += float((block @ self.weights[offset:offset + block.shape[1]])[0])
+            offset += block.shape[1]
+        return float(1.0 / (1.0 + np.exp(-total)))
 
     def probability(self, features: csr_matrix) -> np.ndarray:
         if features.shape[1] != self.weights.shape[0]:
@@ -181,21 +215,23 @@ class SafetyJudge(GraphComponent):
             data = json.loads((directory / _FILE).read_text(encoding="utf-8"))["judge"]
         return cls(config, model_storage, resource, LinearJudge.from_dict(data) if data else None)
 
-    def score(self, message: Message) -> Optional[float]:
+    def score(self, message: Message, found: Optional[Dict[str, bool]] = None) -> Optional[float]:
         """P(harmful) from the classifier; None without one or without features."""
         if self._judge is None or not message.features_present(TEXT):
             return None
+        found = found if found is not None else cues(message.get(TEXT) or "")
         try:
-            features = sentence_features(message, float(self._config["cue_weight"]))
-            return float(self._judge.probability(features)[0])
+            blocks = sentence_blocks(message, float(self._config["cue_weight"]), found)
+            return self._judge.probability_of_blocks(blocks)
         except ValueError as error:
             logger.error("SafetyJudge: %s; judging by rules only", error)
             return None
 
     def judge(self, message: Message) -> Dict[str, Any]:
         """The decision on one message: harmful or not, the score, the rule that fired."""
-        score = self.score(message)
-        rule = harmful_rule(message.get(TEXT) or "") if self._config["use_rules"] else None
+        found = cues(message.get(TEXT) or "")
+        score = self.score(message, found)
+        rule = rule_of(found) if self._config["use_rules"] else None
         by_model = score is not None and score >= float(self._config["threshold"])
         return {"harmful": bool(by_model or rule), "score": None if score is None else round(score, 4),
                 "threshold": float(self._config["threshold"]), "rule": rule,

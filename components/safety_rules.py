@@ -12,6 +12,7 @@ frame and do not match. Pure functions, no Rasa: tested in tests/unit/test_safet
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Dict, FrozenSet, Iterable, List, Optional
 
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"})
@@ -131,13 +132,15 @@ def _one_edit(word: str, stem: str) -> bool:
     return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
 
 
+@lru_cache(maxsize=65536)
+def _names_act(word: str, stems: FrozenSet[str]) -> bool:
+    """One word against the stems; cached, since readers' words repeat from message to message."""
+    return word in stems or (len(word) >= 5 and any(len(s) >= 5 and _one_edit(word, s) for s in stems))
+
+
 def act_words(words: Iterable[str], stems: FrozenSet[str]) -> List[str]:
     """The words that name one of the acts in ``stems``, allowing one typo in longer words."""
-    found = []
-    for word in words:
-        if word in stems or (len(word) >= 5 and any(len(s) >= 5 and _one_edit(word, s) for s in stems)):
-            found.append(word)
-    return found
+    return [word for word in words if _names_act(word, stems)]
 
 
 def _asks_for_harm(request: str) -> bool:

@@ -17,7 +17,7 @@ from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from components.safety import HARMFUL_INTENT, SAFETY_KEY, safety_label
+from components.safety import HARMFUL_INTENT, SAFETY_KEY, safety_label, sentence_features
 from components.safety_data import (
     SAFETY_LABEL, SafetyDataError, SafetyExamples, data_files, fingerprint, read_examples,
 )
@@ -91,6 +91,16 @@ def test_loaded_judge_decides_exactly_like_the_trained_one(pipeline: Pipeline) -
     texts = HARMFUL + BENIGN
     trained = [m.get(SAFETY_KEY) for m in pipeline.judge_texts(texts)]
     assert [m.get(SAFETY_KEY) for m in pipeline.judge_texts(texts, loaded)] == trained
+
+
+def test_fast_score_equals_the_score_of_rasas_combined_features(pipeline: Pipeline) -> None:
+    """The judge scores feature blocks one by one; Rasa's get_sparse_features stacks them.
+
+    Fails when Rasa changes how a Message combines its features (order or kind).
+    """
+    for message in pipeline.featurize(HARMFUL + BENIGN):
+        stacked = pipeline.judge._judge.probability(sentence_features(message, 3.0))[0]
+        assert pipeline.judge.score(message) == pytest.approx(stacked, abs=1e-9)
 
 
 def test_message_without_features_is_judged_by_rules_only(pipeline: Pipeline) -> None:

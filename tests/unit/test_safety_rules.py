@@ -75,3 +75,9 @@ def test_cues_name_every_flag() -> None:
     assert set(found) == set(CUES)
     assert found["frame"] and found["violent_act"] and found["request_for_harm"]
     assert not any(cues("where are they based?")[name] for name in ("frame", "violent_act", "request_for_harm"))
+
+
+@pytest.mark.parametrize("text", [t for t, _ in CAUGHT] + LEFT_ALONE)
+def test_the_judge_reads_the_same_rule_from_the_cues(text: str) -> None:
+    from components.safety import rule_of
+    assert rule_of(cues(text)) == harmful_rule(text)
