@@ -18,7 +18,7 @@ import pytest
 from newsroom.report import write_review
 from newsroom.tracker_events import StoreSettings
 from tests.cluster.tracker_db import scratch_database
-from tests.support.rest import RestChat, buttons
+from tests.support.rest import RestChat, buttons, custom
 from tests.support.servers import LOG_DIR, Server, serving, start_rasa_server
 
 POSTGRES_ADMIN = os.environ.get("ISK_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -33,10 +33,12 @@ class Transcript:
     messages: int = 0
     clicked: List[Dict[str, str]] = field(default_factory=list)
     chosen: Dict[str, str] = field(default_factory=dict)
+    rated: Dict[str, Dict[str, int]] = field(default_factory=dict)  # topic -> {"helpful": n, "not_helpful": n}
+    rating_turns: int = 0
 
 
 def hold_conversations(url: str) -> Transcript:
-    """Answered, follow-up, button click, out of scope, refused, unsure, a name not mentioned."""
+    """Answered, rated, follow-up, button click, out of scope, refused, unsure, a name not mentioned."""
     transcript = Transcript()
 
     def chat() -> RestChat:
@@ -48,9 +50,19 @@ def hold_conversations(url: str) -> Transcript:
         transcript.messages += 1
         return conversation.send(text)
 
+    def rate(conversation: RestChat, answer: List[Dict[str, Any]], verdict: str) -> None:
+        """Press the answer's rating button for ``verdict``, as the widget does."""
+        block = custom(answer)[0]
+        button = next(b for b in block["rating"]["buttons"] if b["rating"] == verdict)
+        transcript.rating_turns += 1
+        reply = send(conversation, button["payload"])
+        assert reply and reply[0]["text"] == block["rating"]["thanks"], reply
+        counts = transcript.rated.setdefault(block["topic"], {"helpful": 0, "not_helpful": 0})
+        counts[verdict] += 1
+
     reader = chat()
-    send(reader, "where are they based?")
-    more = send(reader, "tell me more")
+    rate(reader, send(reader, "where are they based?"), "helpful")
+    more = send(reader, "tell me more")  # the rating left the topic alone: this is a follow-up on it
     button = buttons(more)[0]
     transcript.clicked.append(button)
     send(reader, button["payload"])
@@ -66,7 +78,10 @@ def hold_conversations(url: str) -> Transcript:
     assert offered[-1]["payload"] == "/something_else", offered
     transcript.chosen = offered[0]
     transcript.clicked.append(offered[0])
-    send(unsure, offered[0]["payload"])
+    rate(unsure, send(unsure, offered[0]["payload"]), "not_helpful")
+    # A typed rating of a topic the store does not have is answered, and kept nowhere.
+    transcript.rating_turns += 1
+    send(unsure, '/rate_answer{"rating": "helpful", "rated_topic": "no_such_topic"}')
 
     send(chat(), "has it attacked Kandahar?")
     send(chat(), f"write to me at {EMAIL} about the weather in Rome")

@@ -23,7 +23,7 @@ def test_totals_and_outcomes_match_the_conversations(reviewed: Reviewed) -> None
     review, transcript = reviewed.review, reviewed.transcript
     assert not review["empty"]
     assert review["totals"]["conversations"] == len(transcript.senders) == 6
-    assert review["totals"]["messages"] == transcript.messages == 10
+    assert review["totals"]["messages"] == transcript.messages == 13  # three of them ratings
     outcomes = review["totals"]["outcomes"]
     assert outcomes["answered"] == 3  # base, the clicked button, the "Did you mean" pick
     assert outcomes["follow_up"] == 1
@@ -102,3 +102,16 @@ def test_no_conversations_yet(tmp_path) -> None:
     review = write_review(StoreSettings("sqlite", "", str(tmp_path / "never-ran.db")), out_dir=tmp_path / "out")
     assert review["empty"] and review["totals"]["messages"] == 0
     assert NO_CONVERSATIONS in (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+
+
+def test_ratings_by_topic_lowest_rated_first(reviewed: Reviewed) -> None:
+    review, transcript = reviewed.review, reviewed.transcript
+    assert review["totals"]["outcomes"]["rated"] == transcript.rating_turns == 3
+    ratings = review["ratings"]
+    kept = {topic: counts for topic, counts in transcript.rated.items()}
+    assert ratings["rated"] == 2  # the rating of a topic the store lacks was not kept
+    assert (ratings["helpful"], ratings["not_helpful"]) == (1, 1)
+    assert {t["id"]: {"helpful": t["helpful"], "not_helpful": t["not_helpful"]} for t in ratings["topics"]} == kept
+    assert ratings["topics"][0]["not_helpful"] == 1 and ratings["topics"][-1]["id"] == "base"
+    page = (reviewed.out / "index.html").read_text(encoding="utf-8")
+    assert 'id="ratings"' in page and "2 answers rated, 1 helpful, 1 not helpful" in page
