@@ -7,7 +7,7 @@ from typing import Dict, List, Sequence, Tuple
 
 # One colour per outcome (colour-blind-safe Okabe-Ito order, then greys).
 PALETTE = ["#009E73", "#56B4E9", "#E69F00", "#CC79A7", "#D55E00", "#0072B2", "#F0E442", "#000000",
-           "#999999", "#BBBBBB"]
+           "#999999", "#BBBBBB", "#6A3D9A"]
 FONT = 'font-family="system-ui, sans-serif" font-size="12"'
 
 

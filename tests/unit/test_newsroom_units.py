@@ -75,3 +75,11 @@ def test_candidates_are_rasa_nlu_data_with_the_guess_as_a_comment() -> None:
     assert sorted(m.get("text") for m in data.intent_examples) == ["death toll [email]", "how many died at the airport"]
     assert "- intent: ask_death_toll  # guessed intent" in text
     assert RasaYAMLReader().reads(candidates.render({"unanswered": []})).intent_examples == []
+
+
+def test_every_outcome_has_a_colour_of_its_own() -> None:
+    """The per-day chart stacks one colour per outcome: a shared colour would merge two in the legend."""
+    from newsroom.charts import PALETTE
+    from newsroom.outcomes import OUTCOMES
+
+    assert len(set(PALETTE)) == len(PALETTE) >= len(OUTCOMES)
