@@ -82,14 +82,14 @@ class Identifier:
 
     def __init__(self, languages: Iterable[str], default: str, min_letters: int, min_confidence: float,
                  names: Iterable[str] = (), model_sha256: str = PY3LANGID_MODEL_SHA256) -> None:
-        from py3langid.langid import LanguageIdentifier
+        from py3langid.langid import LanguageIdentifier as Py3LangId
 
         self.languages = list(languages)
         self.default = default
         self.min_letters = min_letters
         self.min_confidence = min_confidence
         self._names = _names_pattern(names)
-        self._model = LanguageIdentifier(*_load_model(model_sha256), norm_probs=True)
+        self._model = Py3LangId(*_load_model(model_sha256), norm_probs=True)
         unknown = set(self.languages) - set(self._model.nb_classes)
         if unknown:
             raise InvalidConfigException(f"LanguageIdentifier: py3langid does not know {sorted(unknown)}")
