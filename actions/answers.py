@@ -17,7 +17,7 @@ from actions.content_store import ContentStore, Entity, Topic
 # either do nothing useful or, for request_harmful, be absurd.
 NEVER_SUGGESTED = frozenset(
     {"nlu_fallback", "out_of_scope", "request_harmful", "something_else", "greet", "goodbye",
-     "thank", "bot_challenge", "tell_more"}
+     "thank", "bot_challenge", "tell_more", "rate_answer"}
 )
 
 

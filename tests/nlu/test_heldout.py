@@ -48,12 +48,17 @@ def test_heldout_intent_accuracy_and_entity_f1(predictions: List[Prediction]) ->
     assert entities["f1"] >= 0.90, f"entity F1 {entities['f1']:.1%}; see {REPORT}"
 
 
+# Reached by the rating buttons' payloads, which skip NLU (channels/rating_payload.py); its few
+# typed examples exist only for `rasa data validate`, and a typed request stores nothing.
+BUTTON_ONLY_INTENTS = frozenset({"rate_answer"})
+
+
 def test_every_intent_is_in_the_heldout_set(predictions: List[Prediction]) -> None:
     import yaml
 
     domain = yaml.safe_load((Path(__file__).resolve().parents[2] / "domain.yml").read_text())
     covered = Counter(p.case.intent for p in predictions)
-    missing = [i for i in domain["intents"] if covered[i] < 5]
+    missing = [i for i in domain["intents"] if covered[i] < 5 and i not in BUTTON_ONLY_INTENTS]
     assert not missing, f"intents with fewer than 5 held-out examples: {missing}"
 
 
