@@ -14,10 +14,11 @@ from actions import ratings
 from actions.content_store import ContentStore, Entity, Topic
 
 # Intents never offered as "Did you mean ...?" candidates: choosing them by button would
-# either do nothing useful or, for request_harmful, be absurd.
+# either do nothing useful or, for request_harmful, be absurd. ask_entity needs a name, which a
+# button cannot carry: choosing it could only end in "I didn't understand".
 NEVER_SUGGESTED = frozenset(
     {"nlu_fallback", "out_of_scope", "request_harmful", "something_else", "greet", "goodbye",
-     "thank", "bot_challenge", "tell_more", "rate_answer"}
+     "thank", "bot_challenge", "tell_more", "rate_answer", "ask_entity"}
 )
 
 

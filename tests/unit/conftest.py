@@ -44,7 +44,7 @@ SOURCE = {
         "rating_thanks": "Thanks for rating.",
         "rating_how": "Use the buttons under an answer.",
     },
-    "intent_labels": {"ask_source": "Where is this from?"},
+    "intent_labels": {"ask_source": "Where is this from?", "ask_entity": "A name in the explainer"},
 }
 TOPICS = {
     "topics": [

@@ -1,7 +1,7 @@
 """A small real Rasa pipeline around the safety judge, trained in-process for unit tests.
 
 SafetyExamples -> WhitespaceTokenizer -> word and char CountVectorsFeaturizers -> SafetyJudge,
-the same component classes and order as config.safety.yml, on the project's data/nlu and
+the same component classes and order as config.yml, on the project's data/nlu and
 data/safety (or a folder of the test's own), stored in a real LocalModelStorage.
 """
 

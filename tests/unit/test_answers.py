@@ -101,9 +101,11 @@ def test_tell_more_without_topic_offers_the_menu(tiny_store: YamlContentStore) -
         ([{"name": "request_harmful", "confidence": 0.5}, {"name": "ask_source", "confidence": 0.3}],
          ["/ask_source", "/something_else"]),
         ([{"name": "ask_who", "confidence": 0.05}], ["/ask_who", "/ask_location"]),
+        ([{"name": "nlu_fallback", "confidence": 1.0}, {"name": "ask_entity", "confidence": 0.3},
+          {"name": "ask_source", "confidence": 0.2}], ["/ask_source", "/something_else"]),
         ([], ["/ask_who", "/ask_location"]),
     ],
-    ids=["two-topics", "never-harmful", "too-unsure-menu", "empty-menu"],
+    ids=["two-topics", "never-harmful", "too-unsure-menu", "empty-menu", "never-nameless-entity"],
 )
 def test_did_you_mean(tiny_store: YamlContentStore, ranking, payloads) -> None:
     reply = answers.did_you_mean(tiny_store, ranking, min_confidence=0.1)
