@@ -5,7 +5,7 @@ splits (Rasa's own `--cross-validation` reshuffles on every run). Each config is
 without its FallbackClassifier, as scripts/fallback_thresholds.py does, so the number is the
 classifier's accuracy, not the fallback's. Models go to a temporary folder, never models/.
 
-Usage: .venv/bin/python bench/pipeline_cv.py config.yml config.candidate.yml [--folds 5] [--seed 42]
+Usage: .venv/bin/python bench/pipeline_cv.py config.yml other-config.yml [--folds 5] [--seed 42]
 """
 
 from __future__ import annotations
