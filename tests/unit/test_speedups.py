@@ -39,3 +39,16 @@ def test_session_carries_one_slot_event_per_slot() -> None:
     ], slots=Domain.from_yaml('version: "3.1"\nslots: {}').slots)
     carried = latest_slot_values(tracker)
     assert [(e.key, e.value) for e in carried] == [("topic", "base"), ("detail_index", 1.0)]
+
+
+def test_blas_runs_on_the_calling_thread_with_the_same_results() -> None:
+    # An idle OpenBLAS worker spins on sched_yield: one thread per BLAS library, same numbers.
+    import numpy as np
+    from threadpoolctl import threadpool_info
+
+    blas = [pool for pool in threadpool_info() if pool["user_api"] == "blas"]
+    assert blas and all(pool["num_threads"] == 1 for pool in blas)
+    rng = np.random.default_rng(0)
+    features, weights = rng.normal(size=(3, 2000)), rng.normal(size=(2000, 40))
+    expected = np.array([[sum(float(a) * float(b) for a, b in zip(row, col)) for col in weights.T] for row in features])
+    assert np.allclose(features @ weights, expected, rtol=1e-12, atol=1e-9)
