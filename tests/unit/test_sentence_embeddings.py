@@ -20,7 +20,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from components.sentence_embeddings import (
-    E5_SMALL_Q4_SHA256, Encoder, ModelFileMismatch, SentenceEmbeddingFeaturizer, bundled_model_path,
+    E5_SMALL_Q4_SHA256, Encoder, ModelFileMismatch, SentenceEmbeddingFeaturizer, VectorCache, bundled_model_path,
     sha256_of, verify_model_file,
 )
 
@@ -57,7 +57,8 @@ def test_component_refuses_a_wrong_pin_and_a_missing_file(tmp_path: Path) -> Non
         featurizer(model_path=str(tmp_path / "nowhere.bin"))
 
 
-@pytest.mark.parametrize("bad", [{"scale": 0}, {"threads": 0}, {"batch_size": "8"}, {"sha256": "abc"}])
+@pytest.mark.parametrize("bad", [{"scale": 0}, {"threads": 0}, {"batch_size": "8"}, {"sha256": "abc"},
+                                 {"cache_size": -1}, {"cache_size": "10"}])
 def test_bad_settings_are_refused(bad: Dict[str, object]) -> None:
     with pytest.raises(InvalidConfigException):
         featurizer(**bad)
@@ -78,12 +79,71 @@ def test_one_scaled_unit_vector_per_message_and_zeros_for_blank_text() -> None:
 
 
 def test_batches_give_the_same_vectors_as_single_messages() -> None:
+    # Bit for bit: what makes a cached vector (from either path) the one a fresh call gives.
     texts = ["how many fighters?", "who leads them?", "where are they based?"]
     messages = [Message({TEXT: t}) for t in texts]
-    featurizer(batch_size=2).process(messages)
+    featurizer(batch_size=2, cache_size=0).process(messages)
     batched = np.stack([m.get_dense_features(TEXT)[1].features[0] for m in messages])
-    single = np.stack([vector(featurizer(), t) for t in texts])
-    assert np.allclose(batched, single, atol=1e-4)
+    single = np.stack([vector(featurizer(cache_size=0), t) for t in texts])
+    assert np.array_equal(batched, single)
+
+
+def test_a_repeated_text_comes_from_the_cache_with_the_same_vector(monkeypatch) -> None:
+    component = featurizer(scale=10.0)
+    encoder, calls = component._encoder, []
+    real = encoder.encode
+
+    def counting(texts, *args, **kwargs):
+        calls.append(list(texts))
+        return real(texts, *args, **kwargs)
+
+    monkeypatch.setattr(encoder, "encode", counting)
+    fresh = vector(component, "  who do they recruit? ")
+    again = vector(component, "who do they recruit?")
+    assert calls == [["who do they recruit?"]]  # stripped text is the key: embedded once
+    assert np.array_equal(fresh, again)
+    assert np.array_equal(again, vector(featurizer(scale=10.0, cache_size=0), "who do they recruit?"))
+    vector(component, "who do they recruit?")[0] += 1.0  # changing one message's features...
+    assert np.array_equal(vector(component, "who do they recruit?"), fresh)  # ...leaves the cache as it was
+
+
+def test_training_data_does_not_fill_the_cache() -> None:
+    component = featurizer()
+    data = TrainingData([Message({TEXT: t, INTENT: "x"}) for t in ("one text", "another text")])
+    component.process_training_data(data)
+    assert len(component._cache) == 0
+    assert all(m.get_dense_features(TEXT)[1] is not None for m in data.training_examples)
+
+
+def test_the_cache_drops_the_least_recently_used_text() -> None:
+    cache = VectorCache(2)
+    cache.put("a", np.zeros(3, dtype=np.float32))
+    cache.put("b", np.ones(3, dtype=np.float32))
+    assert cache.get("a") is not None  # "a" is now the most recent
+    cache.put("c", np.ones(3, dtype=np.float32))
+    assert cache.get("b") is None and cache.get("a") is not None and cache.get("c") is not None
+    assert len(cache) == 2
+    off = VectorCache(0)
+    off.put("a", np.zeros(3, dtype=np.float32))
+    assert off.get("a") is None
+
+
+def test_an_intent_payload_is_not_embedded(monkeypatch) -> None:
+    # A button's /intent is answered by Rasa's RegexMessageHandler whatever the classifier says.
+    component = featurizer(cache_size=0)
+    monkeypatch.setattr(component._encoder, "encode", lambda *a, **k: pytest.fail("embedded a payload"))
+    assert not vector(component, "/ask_base").any()
+    assert not vector(component, '/rate_answer{"rating": "helpful", "rated_topic": "base"}').any()
+
+
+def test_an_intent_payload_gets_its_intent_from_rasa_whatever_the_features() -> None:
+    from rasa.nlu.classifiers.regex_message_handler import RegexMessageHandler
+    from rasa.shared.core.domain import Domain
+
+    domain = Domain.from_yaml('version: "3.1"\nintents: [greet, ask_base]')
+    message = Message({TEXT: "/ask_base", INTENT: {"name": "greet", "confidence": 0.9}})
+    [handled] = RegexMessageHandler().process([message], domain)
+    assert handled.get(INTENT)["name"] == "ask_base" and handled.get(INTENT)["confidence"] == 1.0
 
 
 def cosine(a: np.ndarray, b: np.ndarray) -> float:
