@@ -2,7 +2,9 @@
 # `make evaluate`: Rasa's own evaluation of the trained model, written to reports/evaluation/
 # (git-ignored): `rasa test nlu` on the held-out set (intent and entity reports, confusion
 # matrices and confidence histograms as PNG) and `rasa test core` on the test stories
-# (story confusion matrix, failed stories), then a Markdown summary of the numbers.
+# (story confusion matrix, failed stories), then a Markdown summary of the numbers; then the
+# held-out conversation set (tests/conversations/) on the project and on the bench's peer side
+# by side (scripts/evaluate_conversations.py: conversations.md, .json, .png).
 # Usage: evaluate.sh VENV MODEL
 set -euo pipefail
 venv=$1
@@ -30,4 +32,8 @@ echo "==> rasa test core on $stories"
 
 "$venv/bin/python" scripts/evaluation_summary.py "$out" --model "$model" > "$out/summary.md"
 cat "$out/summary.md"
-echo "==> reports in $out/ (PNG plots, JSON reports, summary.md) in $(( $(date +%s) - start ))s"
+
+echo "==> held-out conversations over REST: the project vs Rasa's default pipeline (the bench's peer)"
+# Starts and stops its own servers on free ports; the peer's model is cached by its inputs' hash.
+"$venv/bin/python" scripts/evaluate_conversations.py --model "$model" --out "$out"
+echo "==> reports in $out/ (PNG plots, JSON reports, summary.md, conversations.md) in $(( $(date +%s) - start ))s"
