@@ -109,7 +109,7 @@ bench-cluster: install-test train ## 2 replicas vs 1 on PostgreSQL + Redis: thro
 	@scripts/services.sh
 	@$(PY) -m bench.cluster $(BENCH_CLUSTER_ARGS)
 
-evaluate: install train ## Rasa's NLU and dialogue evaluation reports and plots (reports/evaluation/)
+evaluate: install train ## Rasa's NLU and dialogue evaluation, held-out conversations vs the peer (+5-15 min first time; reports/evaluation/)
 	@scripts/evaluate.sh $(VENV) $(MODEL)
 
 prune: install ## delete conversations idle for ISK_RETENTION_DAYS (30) from the tracker store
