@@ -132,7 +132,9 @@ class ActionAskAffirmation(StoreAction):
         if answers.leans_harmful(ranking):
             dispatcher.utter_message(response="utter_refuse")
             return []
-        reply = answers.did_you_mean(self.store, ranking, load_settings().suggestion_min_confidence)
+        settings = load_settings()
+        reply = answers.did_you_mean(self.store, ranking, settings.suggestion_min_confidence,
+                                     settings.suggestion_min_ratio)
         return self.utter(dispatcher, tracker, reply)
 
 

@@ -218,13 +218,23 @@ def did_you_mean(
     store: ContentStore,
     ranking: Sequence[Dict[str, Any]],
     min_confidence: float,
+    min_ratio: float = 0.0,
 ) -> Reply:
-    """'Did you mean ...?' with the two best candidates, or the fallback menu if none fit."""
+    """'Did you mean ...?' with the candidates that could be meant, or the rephrase menu.
+
+    A candidate could be what the reader meant when its confidence is at least
+    ``min_confidence`` and at least ``min_ratio`` of the best real guess (the fallback marker
+    and a refused harmful guess aside). A best guess that is never offered (out of scope, a
+    bare entity, chit-chat) still counts: a topic far behind it was not what the reader meant.
+    """
+    guesses = [c.get("confidence") or 0.0 for c in ranking
+               if c.get("name") not in ("nlu_fallback", "request_harmful")]
+    floor = max(min_confidence, min_ratio * max(guesses, default=0.0))
     buttons: List[Button] = []
     for candidate in ranking:
         name = candidate.get("name")
         confidence = candidate.get("confidence") or 0.0
-        if not isinstance(name, str) or name in NEVER_SUGGESTED or confidence < min_confidence:
+        if not isinstance(name, str) or name in NEVER_SUGGESTED or confidence < floor:
             continue
         label = store.label_for_intent(name)
         if label is not None:

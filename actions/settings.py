@@ -16,6 +16,9 @@ class Settings:
     content_dir: Path
     # Candidates below this NLU confidence are not offered as "Did you mean ...?" buttons.
     suggestion_min_confidence: float
+    # ... and below this share of the best guess's confidence: a distant runner-up is not a
+    # question the reader could have meant, so the rephrase prompt is better than a wrong button.
+    suggestion_min_ratio: float = 0.5
 
 
 def load_settings() -> Settings:
@@ -23,4 +26,5 @@ def load_settings() -> Settings:
     return Settings(
         content_dir=Path(os.environ.get("ISK_CONTENT_DIR", str(DEFAULT_CONTENT_DIR))),
         suggestion_min_confidence=float(os.environ.get("ISK_SUGGESTION_MIN_CONFIDENCE", "0.1")),
+        suggestion_min_ratio=float(os.environ.get("ISK_SUGGESTION_MIN_RATIO", "0.5")),
     )

@@ -112,3 +112,34 @@ def test_did_you_mean(tiny_store: YamlContentStore, ranking, payloads) -> None:
     assert [b.payload for b in reply.buttons] == payloads
     expected_text = "Did you mean one of these?" if payloads[-1] == "/something_else" else "Please rephrase:"
     assert reply.text == expected_text
+
+
+@pytest.mark.parametrize(
+    "ranking, payloads",
+    [
+        # a close runner-up could be meant; a distant one could not
+        ([{"name": "nlu_fallback", "confidence": 0.25}, {"name": "ask_who", "confidence": 0.22},
+          {"name": "ask_location", "confidence": 0.2}], ["/ask_who", "/ask_location", "/something_else"]),
+        ([{"name": "nlu_fallback", "confidence": 0.25}, {"name": "ask_who", "confidence": 0.24},
+          {"name": "ask_location", "confidence": 0.11}], ["/ask_who", "/something_else"]),
+        # most likely out of scope: a topic far behind it gets the rephrase prompt, not a button
+        ([{"name": "nlu_fallback", "confidence": 0.25}, {"name": "out_of_scope", "confidence": 0.24},
+          {"name": "ask_source", "confidence": 0.11}], ["/ask_who", "/ask_location"]),
+        # a refused-harmful guess is not the yardstick (it was demoted or refused elsewhere)
+        ([{"name": "request_harmful", "confidence": 0.6}, {"name": "ask_source", "confidence": 0.2}],
+         ["/ask_source", "/something_else"]),
+    ],
+    ids=["close-pair", "distant-runner-up", "behind-out-of-scope", "harmful-not-yardstick"],
+)
+def test_did_you_mean_offers_only_what_could_be_meant(tiny_store: YamlContentStore, ranking, payloads) -> None:
+    reply = answers.did_you_mean(tiny_store, ranking, min_confidence=0.1, min_ratio=0.5)
+    assert [b.payload for b in reply.buttons] == payloads
+    assert reply.text == ("Did you mean one of these?" if payloads[-1] == "/something_else" else "Please rephrase:")
+
+
+def test_the_default_ratio_is_in_the_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    from actions.settings import load_settings
+    monkeypatch.delenv("ISK_SUGGESTION_MIN_RATIO", raising=False)
+    assert load_settings().suggestion_min_ratio == 0.5
+    monkeypatch.setenv("ISK_SUGGESTION_MIN_RATIO", "0.7")
+    assert load_settings().suggestion_min_ratio == 0.7
