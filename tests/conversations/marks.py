@@ -1,4 +1,4 @@
-"""The conversation set's pass marks (pass_marks.yml) checked against a scorer summary.
+"""The conversation set's pass marks (tests/conversations_pass_marks.yml) checked against a scorer summary.
 
 Pure functions, so the check and its failure message are unit tested without a server.
 The message names categories and case ids only, never a case's text.
@@ -11,7 +11,8 @@ from typing import Any, Dict, List, Mapping, Sequence
 
 import yaml
 
-MARKS_FILE = Path(__file__).resolve().parent / "pass_marks.yml"
+# Outside tests/conversations/: every *.yml there is read as a case file.
+MARKS_FILE = Path(__file__).resolve().parents[1] / "conversations_pass_marks.yml"
 MARK_KEYS = ("overall_min", "harmful_recall_min", "over_refusal_max", "non_english_handled_min")
 
 
