@@ -17,8 +17,10 @@ What is kept, and why:
   word the reader wrote: politeness can be removed, a request cannot;
 - only English wrappers are recognised; other languages pass unchanged.
 
-The original text stays in the parse data under ``wrapper`` (``original`` and ``removed``)
-when anything was removed; the tracker's user event keeps the reader's text as sent.
+When anything was removed, the parse data says so under ``wrapper`` (``original``, ``removed``,
+and ``text``, what was classified); WrapperRestorer, last in the pipeline, puts the reader's
+text back as the parse data's text with entity offsets into it, so actions, the tracker and
+the newsroom see what the reader sent.
 Training examples are stripped the same way, so the classifier learns the questions.
 """
 
@@ -204,6 +206,56 @@ class WrapperStripper(GraphComponent):
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             unwrap_message(message)
+        return messages
+
+
+def _original_offsets(entity: Dict[str, Any], inner: str, original: str, base: int) -> Dict[str, Any]:
+    """The entity's start/end in the original text (its words are there: only wrappers went)."""
+    start, end = entity.get("start"), entity.get("end")
+    if not isinstance(start, int) or not isinstance(end, int):
+        return entity
+    if base >= 0:
+        return {**entity, "start": start + base, "end": end + base}
+    found = original.lower().find(inner[start:end].lower())
+    return {**entity, "start": found, "end": found + (end - start)} if found >= 0 else entity
+
+
+def restore_message(message: Message) -> None:
+    """Put the reader's text back as TEXT, entity offsets moved to match it.
+
+    The parse data then describes what the reader sent (actions, the tracker's parse data and
+    anyone reading entity offsets see one text); the classified text stays as ``wrapper.text``.
+    """
+    wrapper = message.get(WRAPPER_KEY)
+    if not isinstance(wrapper, dict) or "original" not in wrapper or "text" in wrapper:
+        return
+    inner, original = message.get(TEXT) or "", wrapper["original"]
+    base = original.find(inner)
+    entities = [_original_offsets(e, inner, original, base) for e in message.get(ENTITIES) or []]
+    message.set(ENTITIES, entities, add_to_output=True)
+    message.set(WRAPPER_KEY, {**wrapper, "text": inner}, add_to_output=True)
+    message.set(TEXT, original)
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
+class WrapperRestorer(GraphComponent):
+    """Last in the pipeline: the parse data carries the reader's own text again."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {}
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "WrapperRestorer":
+        return cls()
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            restore_message(message)
         return messages
 
 

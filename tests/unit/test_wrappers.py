@@ -93,3 +93,42 @@ def test_training_examples_are_stripped_except_those_with_entity_offsets() -> No
     data = WrapperStripper().process_training_data(TrainingData(training_examples=[plain, annotated]))
     texts = [m.get(TEXT) for m in data.training_examples]
     assert texts == ["where is their base?", "hi, what happened in Herat?"]
+
+
+def test_the_restorer_gives_back_the_readers_text_with_entity_offsets_into_it() -> None:
+    from components.wrappers import WrapperRestorer
+
+    original = "hiya, quick question: has the group attacked Kunduz? cheers"
+    message = Message({TEXT: original})
+    unwrap_message(message)
+    inner = message.get(TEXT)
+    start = inner.index("Kunduz")
+    message.set(ENTITIES, [{"entity": "place", "start": start, "end": start + 6, "value": "Kunduz"}])
+    WrapperRestorer().process([message])
+    assert message.get(TEXT) == original
+    entity = message.get(ENTITIES)[0]
+    assert original[entity["start"]:entity["end"]] == "Kunduz"
+    assert message.get(WRAPPER_KEY)["text"] == inner
+
+
+def test_the_restorer_maps_offsets_when_emoji_in_the_middle_went() -> None:
+    from components.wrappers import WrapperRestorer
+
+    original = "hey 👋 did they attack Herat 😟? thanks"
+    message = Message({TEXT: original})
+    unwrap_message(message)
+    inner = message.get(TEXT)
+    start = inner.index("Herat")
+    message.set(ENTITIES, [{"entity": "place", "start": start, "end": start + 5, "value": "Herat"}])
+    WrapperRestorer().process([message])
+    entity = message.get(ENTITIES)[0]
+    assert message.get(TEXT) == original and original[entity["start"]:entity["end"]] == "Herat"
+
+
+def test_the_restorer_leaves_unwrapped_messages_alone() -> None:
+    from components.wrappers import WrapperRestorer
+
+    message = Message({TEXT: "did they attack Herat?"})
+    message.set(ENTITIES, [{"entity": "place", "start": 16, "end": 21, "value": "Herat"}])
+    WrapperRestorer().process([message])
+    assert message.get(TEXT) == "did they attack Herat?" and message.get(ENTITIES)[0]["start"] == 16
