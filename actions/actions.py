@@ -16,7 +16,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions import answers, ratings
+from actions import answers, compound, ratings
 from actions.content_store import ContentStore, YamlContentStore
 from actions.settings import load_settings
 
@@ -97,6 +97,11 @@ class ActionAnswer(StoreAction):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[Dict[Text, Any]]:
+        clauses = tracker.latest_message.get(compound.COMPOUND_KEY) or []
+        if len(clauses) >= 2:  # two or three questions in one message, answered in order
+            replies = compound.compose(compound.clause_replies(self.store, clauses, tracker.get_slot(SLOT_TOPIC)))
+            if len(replies) >= 2:
+                return [event for reply in replies for event in self.utter(dispatcher, tracker, reply)]
         entities = answers.recognised_entities(self.store, tracker.latest_message.get("entities") or [])
         reply = answers.answer_question(
             self.store, latest_intent(tracker), entities, tracker.get_slot(SLOT_TOPIC)
