@@ -78,7 +78,7 @@ done
 for (( i = 0; i < replicas; i++ )); do
   port=$(( RASA_PORT + i ))
   # Replica i calls action server i mod ACTION_SERVERS: spread without a balancer in between.
-  ACTION_PORT=$(( ACTION_PORT + i % action_servers )) "$venv/bin/rasa" run --model "$model" --port "$port" \
+  ACTION_PORT=$(( ACTION_PORT + i % action_servers )) "$venv/bin/rasa" run --model "$model" --port "$port" --interface "${RASA_BIND:-127.0.0.1}" \
     --credentials credentials.yml --endpoints endpoints.yml >"reports/logs/cluster-rasa-$i.log" 2>&1 &
   pids+=($!)
   urls+=("http://localhost:$port/")

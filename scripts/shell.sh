@@ -13,4 +13,4 @@ if ! "$venv/bin/python" scripts/wait_ready.py "http://localhost:$ACTION_PORT/hea
   "$venv/bin/python" scripts/wait_ready.py "http://localhost:$ACTION_PORT/health" --timeout 60
 fi
 # A port of its own (SHELL_PORT, default 5099), so the shell works beside `make run` (5005) and `make cluster` (5005, 5006, ...).
-"$venv/bin/rasa" shell --model "$model" --endpoints endpoints.yml --port "${SHELL_PORT:-5099}"
+"$venv/bin/rasa" shell --model "$model" --endpoints endpoints.yml --port "${SHELL_PORT:-5099}" --interface "${RASA_BIND:-127.0.0.1}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Iterator
 
 import pexpect
+import psutil
 import pytest
 
 from tests.support.servers import MODEL, ROOT, VENV_BIN, Server, base_env, free_port, sqlite_tracker_env
@@ -16,18 +17,27 @@ PROMPT = "Your input ->"
 def shell(action_server: Server) -> Iterator[pexpect.spawn]:
     action_port = str(action_server.port)
     port = free_port()
-    env = base_env(ACTION_PORT=action_port, **sqlite_tracker_env("shell", port))
+    env = base_env(ACTION_PORT=action_port, SHELL_PORT=str(port), **sqlite_tracker_env("shell", port))
+    # The README's command (`make shell` runs this script), not a bare `rasa shell`.
     child = pexpect.spawn(
-        str(VENV_BIN / "rasa"),
-        ["shell", "--model", str(MODEL), "--endpoints", "endpoints.yml", "--port", str(port)],
+        str(ROOT / "scripts" / "shell.sh"),
+        [str(VENV_BIN.parent), str(MODEL)],
         cwd=str(ROOT), env=env, encoding="utf-8", timeout=180,
         dimensions=(50, 200),
     )
     try:
         child.expect(PROMPT)
+        child.shell_port = port  # type: ignore[attr-defined]
         yield child
     finally:
         child.terminate(force=True)
+
+
+def test_shell_server_listens_on_loopback_only(shell: pexpect.spawn) -> None:
+    """`rasa shell` starts a full Rasa server; left on every interface it would expose the API."""
+    addresses = {c.laddr.ip for c in psutil.net_connections(kind="inet")
+                 if c.status == psutil.CONN_LISTEN and c.laddr.port == shell.shell_port}
+    assert addresses == {"127.0.0.1"}
 
 
 def expect_in_order(child: pexpect.spawn, *patterns: str, timeout: float = 60) -> None:
