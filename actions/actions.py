@@ -46,7 +46,7 @@ def utter(
     ``cmdline``, with ``store`` for the label) gets plain text only, suggestions last.
     """
     if channel == TERMINAL_CHANNEL and store is not None:
-        dispatcher.utter_message(text=reply.text)
+        dispatcher.utter_message(text=answers.terminal_text(reply.text))
         if reply.buttons:
             dispatcher.utter_message(text=answers.numbered_suggestions(store.message("terminal_suggestions"), reply.buttons))
     else:

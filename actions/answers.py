@@ -7,6 +7,7 @@ topic, follow-ups resolve against the current topic, unknown names get an honest
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
@@ -52,6 +53,15 @@ def numbered_suggestions(label: str, buttons: Sequence[Button]) -> str:
     """Suggestions as terminal text: numbered like Rasa's console, with what to type in brackets."""
     lines = [f"{number}: {button.title} ({button.payload})" for number, button in enumerate(buttons, 1)]
     return "\n".join([label, *lines])
+
+
+def terminal_text(text: str) -> str:
+    """``text`` without the Markdown emphasis around whole lines (the source line): a terminal
+    shows the underscores literally."""
+    return _EMPHASISED_LINE.sub(r"\1", text)
+
+
+_EMPHASISED_LINE = re.compile(r"^_(\S(?:.*\S)?)_$", re.MULTILINE)
 
 
 def topic_button(topic: Topic) -> Button:

@@ -32,6 +32,7 @@ async def test_answer_utters_text_buttons_and_attribution(tiny_store: YamlConten
     assert messages[0]["text"].startswith("In Nangarhar.")
     assert messages[0]["buttons"] == [{"title": "Who are they?", "payload": "/ask_who"}]
     assert messages[1]["custom"]["section"] == "Where"
+    assert messages[0]["text"].splitlines()[-1].startswith("_Source:")  # Markdown for the widget
     assert events == [SlotSet("topic", "base"), SlotSet("detail_index", 0.0)]
 
 
@@ -41,7 +42,8 @@ async def test_terminal_gets_plain_text_answer_then_numbered_suggestions(tiny_st
     assert len(messages) == 2
     assert all(not m.get("buttons") and not m.get("custom") for m in messages)
     assert messages[0]["text"].startswith("In Nangarhar.")
-    assert "Source: section “Where”" in messages[0]["text"]
+    source_line = messages[0]["text"].splitlines()[-1]
+    assert source_line.startswith("Source: section “Where”") and "_" not in source_line
     assert messages[1]["text"] == "Ask next:\n1: Who are they? (/ask_who)"
     assert events == [SlotSet("topic", "base"), SlotSet("detail_index", 0.0)]
 
