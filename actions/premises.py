@@ -1,0 +1,94 @@
+"""Yes/no questions whose premise can be checked against content/premises.yml.
+
+Why: "Was IS-K founded in 2012?" must get the correction before the topic's
+answer; the facts and wording live in the content store, not in Python.
+"""
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from functools import lru_cache
+from typing import Dict, List, Optional
+
+import yaml
+
+PREMISES_FILE = Path(__file__).resolve().parent.parent / "content" / "premises.yml"
+_YES_NO_START = re.compile(
+    r"^\s*(is|are|was|were|do|does|did|has|have|had|can|could|is it true|true that)\b", re.I
+)
+_YEAR = re.compile(r"\b(19\d\d|20\d\d)\b")
+_NUMBER = re.compile(r"\b(\d{1,3}(?:,\d{3})+|\d+)(\s*k\b)?", re.I)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The sentence to say first and whether the premise held."""
+
+    holds: bool
+    text: str
+
+
+@lru_cache(maxsize=4)
+def load_premises(path: Path = PREMISES_FILE) -> Dict[str, List[dict]]:
+    """Read and validate the checks, so a broken file fails at store load."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    for topic, checks in data.items():
+        for check in checks:
+            if check.get("kind") not in {"year", "number", "place"}:
+                raise ValueError(f"premises.yml {topic}: unknown kind {check.get('kind')}")
+            if "confirm" not in check or "{asked}" not in check.get("correct", ""):
+                raise ValueError(f"premises.yml {topic}: needs confirm and correct with {{asked}}")
+    return data
+
+
+def _numbers(text: str) -> List[int]:
+    """Numbers in the text other than years ('20k' counts as 20,000)."""
+    found = []
+    for match in _NUMBER.finditer(text):
+        value = int(match.group(1).replace(",", ""))
+        if match.group(2):
+            value *= 1000
+        if not _YEAR.fullmatch(match.group(1)):
+            found.append(value)
+    return found
+
+
+def _judge(check: dict, text: str) -> Optional[Verdict]:
+    """One check against the text; None when the text has nothing it can check."""
+    lowered = text.lower()
+    if check["kind"] == "year":
+        years = [int(y) for y in _YEAR.findall(text)]
+        if not years:
+            return None
+        year = years[0]
+        if year in check["holds"]:
+            return Verdict(True, check["confirm"])
+        return Verdict(False, check["correct"].format(asked=str(year)))
+    if check["kind"] == "number":
+        numbers = _numbers(text)
+        if not numbers:
+            return None
+        value = numbers[0]
+        if check["low"] <= value <= check["high"]:
+            return Verdict(True, check["confirm"])
+        return Verdict(False, check["correct"].format(asked=f"{value:,}"))
+    for place in check["holds"]:
+        if re.search(rf"\b{place}\b", lowered):
+            return Verdict(True, check["confirm"])
+    for place in check.get("others", []):
+        if re.search(rf"\b{place}\b", lowered):
+            return Verdict(False, check["correct"].format(asked=place.title()))
+    return None
+
+
+def check_premise(
+    text: str, topic_id: str, premises: Optional[Dict[str, List[dict]]] = None
+) -> Optional[Verdict]:
+    """The Yes/No sentence for a yes/no question with a checkable premise, else None."""
+    if not _YES_NO_START.search(text):
+        return None
+    checks = (premises if premises is not None else load_premises()).get(topic_id, [])
+    for check in checks:
+        verdict = _judge(check, text)
+        if verdict is not None:
+            return verdict
+    return None
