@@ -8,7 +8,7 @@ trains only when the config, domain, data or Rasa changed. The old held-out NLU 
 accuracy is reported beside. Writes conversations.md, conversations.json, conversations.png and
 each system's full report (conversations-ours.json, conversations-peer.json) to --out.
 Usage: python scripts/evaluate_conversations.py --model MODEL [--out reports/evaluation]
-       [--peer-models DIR] [--concurrency 3] [--skip-peer]
+       [--peer-models DIR | --peer-model FILE | --skip-peer] [--concurrency 3]
 """
 
 from __future__ import annotations
@@ -49,6 +49,7 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument("--peer-models", type=Path, default=PEER_MODELS, help="the peer model cache folder")
     parser.add_argument("--concurrency", type=int, default=3, help="cases played at once (default 3)")
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds per turn (default 60)")
+    parser.add_argument("--peer-model", type=Path, help="score this peer model instead of the cached one")
     parser.add_argument("--skip-peer", action="store_true", help="score the project alone")
     return parser.parse_args(argv)
 
@@ -89,7 +90,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     models: Dict[str, Path] = {"ours": args.model.resolve()}
     credentials = {"ours": ROOT / "credentials.yml", "peer": PEER_CREDENTIALS}
     peer_note = "not scored (--skip-peer)"
-    if not args.skip_peer:
+    if args.peer_model and not args.skip_peer:
+        models["peer"] = args.peer_model.resolve()
+        peer_note = f"{args.peer_model.name} (given with --peer-model)"
+    elif not args.skip_peer:
         started = time.monotonic()
         peer = bench_train.peer_model(PEER_CONFIG, args.peer_models, out / "logs" / "train-peer.log")
         steps["peer model"] = time.monotonic() - started
