@@ -1,7 +1,8 @@
 """What the safety components rely on in Rasa's own code: these fail when Rasa changes under them.
 
 - DefaultV1Recipe runs a MESSAGE_FEATURIZER's ``process_training_data`` in the training chain,
-  so SafetyExamples placed first feeds the tokenizer, every featurizer and the judge;
+  so SafetyExamples placed first feeds the wrapper stripper, the tokenizer, every featurizer
+  and the judge;
 - at prediction the judge runs after the intent classifier and before the FallbackClassifier;
 - intent classifiers train on ``intent_examples`` only, so the intent-less safety examples
   leave them as they were.
@@ -49,8 +50,11 @@ def test_training_chain_starts_with_the_safety_examples() -> None:
     examples = node_of(train, "run_components.safety_data.SafetyExamples")
     assert train.nodes[examples].needs == {"training_data": "nlu_training_data_provider"}
     assert train.nodes[examples].fn == "process_training_data"
+    # the wrapper stripper comes next, so greetings and thanks are gone before tokens are made
+    stripper = node_of(train, "run_components.wrappers.WrapperStripper")
+    assert train.nodes[stripper].needs["training_data"] == examples
     tokenizer = node_of(train, "run_WhitespaceTokenizer")
-    assert train.nodes[tokenizer].needs["training_data"] == examples
+    assert train.nodes[tokenizer].needs["training_data"] == stripper
     judge = node_of(train, "train_components.safety.SafetyJudge")
     # the judge trains on the output of the last featurizer, so it sees every feature block
     assert train.nodes[judge].needs["training_data"].startswith(
