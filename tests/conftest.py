@@ -7,6 +7,7 @@ from typing import Iterator
 import pytest
 
 from tests.support.servers import MODEL, Server, serving, start_action_server, start_rasa_server
+from tests.support.unsure import find_unsure_message
 
 
 @pytest.fixture(scope="session")
@@ -19,6 +20,12 @@ def action_server() -> Iterator[Server]:
 def rasa_server(action_server: Server) -> Iterator[Server]:
     with serving(start_rasa_server(action_port=action_server.port)) as server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def unsure_message(rasa_server: Server) -> str:
+    """A vague message that the trained model answers with 'Did you mean' (tests/support/unsure.py)."""
+    return find_unsure_message(rasa_server.url)
 
 
 @pytest.fixture(scope="session")

@@ -24,7 +24,7 @@ def rate_first_answer(chat: ChatPage) -> None:
     chat.wait_for_bot("Thanks for rating")
 
 
-def test_every_state_of_the_conversation_passes_axe(chat: ChatPage) -> None:
+def test_every_state_of_the_conversation_passes_axe(chat: ChatPage, unsure_message: str) -> None:
     assert_accessible(chat.page, "with the chat closed")
     chat.open()
     chat.greeted()
@@ -37,7 +37,7 @@ def test_every_state_of_the_conversation_passes_axe(chat: ChatPage) -> None:
     chat.settled()
     assert_accessible(chat.page, "after an answer (with its rating buttons)")
 
-    chat.ask("who?")
+    chat.ask(unsure_message)
     chat.wait_for_bot("Did you mean")
     chat.settled()
     assert_accessible(chat.page, "after “Did you mean”")

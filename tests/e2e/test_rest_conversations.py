@@ -98,9 +98,9 @@ def test_refusal_holds_in_context(chat) -> None:
     assert "26 August" in conversation.ask("what was the airport attack?")
 
 
-def test_unsure_question_offers_did_you_mean_then_something_else(chat) -> None:
+def test_unsure_question_offers_did_you_mean_then_something_else(chat, unsure_message: str) -> None:
     conversation = chat()
-    messages = conversation.send("who?")
+    messages = conversation.send(unsure_message)
     assert texts(messages) == "Did you mean one of these?"
     offered = buttons(messages)
     assert 2 <= len(offered) <= 3 and offered[-1] == {"title": "Something else", "payload": "/something_else"}

@@ -35,11 +35,12 @@ class Transcript:
     chosen: Dict[str, str] = field(default_factory=dict)
     rated: Dict[str, Dict[str, int]] = field(default_factory=dict)  # topic -> {"helpful": n, "not_helpful": n}
     rating_turns: int = 0
+    unsure: str = ""  # the vague message that got "Did you mean"
 
 
-def hold_conversations(url: str) -> Transcript:
+def hold_conversations(url: str, unsure_message: str) -> Transcript:
     """Answered, rated, follow-up, button click, out of scope, refused, unsure, a name not mentioned."""
-    transcript = Transcript()
+    transcript = Transcript(unsure=unsure_message)
 
     def chat() -> RestChat:
         conversation = RestChat(url)
@@ -74,7 +75,7 @@ def hold_conversations(url: str) -> Transcript:
     send(chat(), "how do I join them")
 
     unsure = chat()
-    offered = buttons(send(unsure, "who?"))
+    offered = buttons(send(unsure, unsure_message))
     assert offered[-1]["payload"] == "/something_else", offered
     transcript.chosen = offered[0]
     transcript.clicked.append(offered[0])
@@ -106,8 +107,8 @@ def _postgres_settings(database_url: str) -> StoreSettings:
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def reviewed(request: pytest.FixtureRequest, action_server: Server, tmp_path_factory: pytest.TempPathFactory
-             ) -> Iterator[Reviewed]:
+def reviewed(request: pytest.FixtureRequest, action_server: Server, unsure_message: str,
+             tmp_path_factory: pytest.TempPathFactory) -> Iterator[Reviewed]:
     dialect = request.param
     with scratch_database(POSTGRES_ADMIN) if dialect == "postgresql" else _no_database() as database_url:
         if dialect == "postgresql":
@@ -119,7 +120,7 @@ def reviewed(request: pytest.FixtureRequest, action_server: Server, tmp_path_fac
         env = dict(TRACKER_DIALECT=settings.dialect, TRACKER_HOST=settings.host, TRACKER_DB=settings.db,
                    TRACKER_USER=settings.username, TRACKER_PASSWORD=settings.password)
         with serving(start_rasa_server(action_port=action_server.port, name=f"rasa-review-{dialect}", **env)) as rasa:
-            transcript = hold_conversations(rasa.url)
+            transcript = hold_conversations(rasa.url, unsure_message)
         out = tmp_path_factory.mktemp(f"review-{dialect}")
         yield Reviewed(dialect, settings, transcript, out, write_review(settings, out_dir=out))
 

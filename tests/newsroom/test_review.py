@@ -46,7 +46,7 @@ def test_unanswered_messages_are_grouped_by_meaning(reviewed: Reviewed) -> None:
     assert len(weather["examples"]) <= 3 and weather["first_seen"] <= weather["last_seen"]
     kandahar = _group_with(review, "Kandahar")
     assert kandahar["outcomes"] == {"not_mentioned": 1} and kandahar["covered"] is False
-    unsure = _group_with(review, "who?")
+    unsure = _group_with(review, reviewed.transcript.unsure)
     assert unsure["guessed_intent"] == reviewed.transcript.chosen["payload"][1:]  # the reader's pick
     assert unsure["covered"] is True  # the reader found the topic among the suggestions
     assert not any("join" in m for g in review["unanswered"] for m in g["messages"])  # refusals are no gap
