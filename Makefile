@@ -18,7 +18,7 @@ export RASA_PORT ?= 5005
 export ACTION_PORT ?= 5055
 export ACTION_HOST ?= localhost
 export WIDGET_PORT ?= 8080
-export LOCK_STORE_TYPE ?= in_memory
+export LOCK_STORE_TYPE ?= stores.memory_lock_store.ShortWaitInMemoryLockStore
 export LOCK_STORE_URL ?=
 # Conversations (endpoints.yml tracker_store): an SQLite file by default; PostgreSQL via
 # TRACKER_DIALECT=postgresql TRACKER_HOST=host:port TRACKER_DB=... TRACKER_USER=... TRACKER_PASSWORD=...

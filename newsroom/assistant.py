@@ -79,7 +79,7 @@ def own_assistant(content_dir: Path, log_dir: Path, model: Path = MODEL) -> Iter
         env = dict(os.environ, RASA_TELEMETRY_ENABLED="false", TF_CPP_MIN_LOG_LEVEL="3",
                    SQLALCHEMY_SILENCE_UBER_WARNING="1", ISK_CONTENT_DIR=str(content_dir),
                    ACTION_HOST="localhost", ACTION_PORT=str(action_port), ACTION_BIND="127.0.0.1",
-                   LOCK_STORE_TYPE="in_memory", LOCK_STORE_URL="", ISK_RATE_LIMITS="off",
+                   LOCK_STORE_TYPE="stores.memory_lock_store.ShortWaitInMemoryLockStore", LOCK_STORE_URL="", ISK_RATE_LIMITS="off",
                    TRACKER_DIALECT="sqlite", TRACKER_HOST="", TRACKER_DB=str(Path(tracker) / "tracker.db"),
                    TRACKER_USER="", TRACKER_PASSWORD="")
         actions: List[str] = [str(bin_dir / "python"), str(ROOT / "scripts" / "action_server.py"),

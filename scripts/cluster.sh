@@ -17,7 +17,7 @@ action_servers=${ACTION_SERVERS:-1}
 
 # Replicas cannot share in-memory locks or an SQLite file: when the environment still holds
 # the single-process defaults, switch to the local PostgreSQL and Redis. Explicit settings win.
-if [[ "${LOCK_STORE_TYPE:-in_memory}" == in_memory ]]; then
+if [[ "${LOCK_STORE_TYPE:-in_memory}" == in_memory || "$LOCK_STORE_TYPE" == stores.memory_lock_store.ShortWaitInMemoryLockStore ]]; then
   export LOCK_STORE_TYPE=stores.lock_store.AtomicRedisLockStore
   export LOCK_STORE_URL=${LOCK_STORE_URL:-redis://127.0.0.1:6379/1}
 fi

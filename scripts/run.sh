@@ -7,7 +7,7 @@ model=$2
 cd "$(dirname "$0")/.."
 # The Makefile's defaults, so the script also runs on its own (endpoints.yml needs every variable).
 : "${RASA_PORT:=5005}" "${ACTION_PORT:=5055}" "${ACTION_HOST:=localhost}" "${ACTION_BIND:=127.0.0.1}" "${WIDGET_PORT:=8080}"
-: "${LOCK_STORE_TYPE:=in_memory}" "${LOCK_STORE_URL:=}" "${TRACKER_DIALECT:=sqlite}" "${TRACKER_HOST:=}"
+: "${LOCK_STORE_TYPE:=stores.memory_lock_store.ShortWaitInMemoryLockStore}" "${LOCK_STORE_URL:=}" "${TRACKER_DIALECT:=sqlite}" "${TRACKER_HOST:=}"
 : "${TRACKER_DB:=$PWD/models/tracker.db}" "${TRACKER_USER:=}" "${TRACKER_PASSWORD:=}"
 export RASA_PORT ACTION_PORT ACTION_HOST ACTION_BIND WIDGET_PORT LOCK_STORE_TYPE LOCK_STORE_URL \
   TRACKER_DIALECT TRACKER_HOST TRACKER_DB TRACKER_USER TRACKER_PASSWORD

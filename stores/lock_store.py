@@ -18,7 +18,6 @@ Select it in endpoints.yml::
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from pathlib import Path
@@ -30,11 +29,11 @@ from rasa.core.lock_store import LOCK_LIFETIME, LockError, RedisLockStore
 from rasa.utils.endpoints import EndpointConfig
 from redis.connection import parse_url
 
+from stores.lock_wait import DEFAULT_POLL_INTERVAL, check_poll_interval, wait_for_turn
+
 logger = logging.getLogger(__name__)
 
 SCRIPT_PATH = Path(__file__).resolve().with_name("ticket_lock.lua")
-DEFAULT_POLL_INTERVAL = 0.02
-FIRST_POLL_INTERVAL = 0.002
 # How long a lock key outlives its last ticket. Keeping it keeps ticket numbers unique, so a
 # late release of an expired ticket cannot remove a newer holder's ticket (stock Rasa deletes
 # the key and starts again at 0); then Redis drops it by itself.
@@ -63,9 +62,7 @@ class AtomicRedisLockStore(RedisLockStore):
             kwargs.setdefault("host", endpoint_config.url or "localhost")
             poll_interval = float(kwargs.pop("poll_interval", poll_interval))
         super().__init__(**_connection_from_url(kwargs))
-        if not 0 < poll_interval <= 5:
-            raise ValueError(f"poll_interval must be between 0 and 5 seconds, got {poll_interval!r}")
-        self.poll_interval = poll_interval
+        self.poll_interval = check_poll_interval(poll_interval)
         self._script = self.red.register_script(SCRIPT_PATH.read_text(encoding="utf-8"))
         try:
             self.red.ping()
@@ -109,26 +106,8 @@ class AtomicRedisLockStore(RedisLockStore):
     async def _acquire_lock(
         self, conversation_id: Text, ticket: int, wait_time_in_seconds: float
     ) -> TicketLock:
-        """Wait for our turn, looking again after 2 ms, doubling up to ``poll_interval``.
-
-        Rasa passes a 1 s wait; a message queued behind a 0.2 s turn would idle for most
-        of it, so that value only caps our own, shorter interval.
-        """
-        interval = min(FIRST_POLL_INTERVAL, self.poll_interval)
-        longest = min(self.poll_interval, wait_time_in_seconds or self.poll_interval)
-        while True:
-            lock = self.get_lock(conversation_id)
-            if lock is None or lock._ticket_for_ticket_number(ticket) is None:
-                # Our ticket expired while we waited (its lifetime covers the wait too).
-                # Stock Rasa would wait on forever; a clear error is better.
-                raise LockError(
-                    f"Could not acquire lock for conversation_id '{conversation_id}': "
-                    f"ticket {ticket} expired while waiting."
-                )
-            if not lock.is_locked(ticket):
-                return lock
-            await asyncio.sleep(interval)
-            interval = min(interval * 2, longest)
+        """Our turn, within milliseconds of the previous holder's release (stores/lock_wait.py)."""
+        return await wait_for_turn(self, conversation_id, ticket, self.poll_interval, wait_time_in_seconds)
 
 
 def _non_empty(options: dict) -> dict:

@@ -22,6 +22,7 @@ from rasa.shared.exceptions import ConnectionException
 from rasa.utils.endpoints import EndpointConfig
 
 from stores.lock_store import LINGER_SECONDS, AtomicRedisLockStore
+from stores.memory_lock_store import ShortWaitInMemoryLockStore
 from tests.cluster.conftest import LOCK_STORE, REDIS_URL, profile_env
 from tests.support.metrics import record
 from tests.support.servers import ROOT, free_port
@@ -194,7 +195,9 @@ def test_stock_and_atomic_stores_read_each_others_locks(store: AtomicRedisLockSt
 
 
 @pytest.mark.parametrize(
-    "lock_type, expected", [("in_memory", InMemoryLockStore), (LOCK_STORE, AtomicRedisLockStore)], ids=["default", "cluster"]
+    "lock_type, expected",
+    [("stores.memory_lock_store.ShortWaitInMemoryLockStore", ShortWaitInMemoryLockStore), ("in_memory", InMemoryLockStore), (LOCK_STORE, AtomicRedisLockStore)],
+    ids=["default", "stock", "cluster"],
 )
 def test_endpoints_yml_selects_the_store_from_the_environment(
     monkeypatch: pytest.MonkeyPatch, services: None, lock_type: str, expected: type

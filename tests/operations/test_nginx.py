@@ -148,7 +148,7 @@ def proxied(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Proxied]:
     env = base_env(
         RASA_PORT=str(rasa_port), ACTION_PORT=str(action_port), WIDGET_PORT=str(widget_port), ACTION_BIND="127.0.0.1",
         TRACKER_DIALECT="sqlite", TRACKER_HOST="", TRACKER_DB=str(folder / "tracker.db"), TRACKER_USER="",
-        TRACKER_PASSWORD="", LOCK_STORE_TYPE="in_memory", LOCK_STORE_URL="",
+        TRACKER_PASSWORD="", LOCK_STORE_TYPE="stores.memory_lock_store.ShortWaitInMemoryLockStore", LOCK_STORE_URL="",
         ISK_CORS_ORIGINS=origin, RASA_URL=origin, ISK_TRUSTED_PROXIES="127.0.0.1", PYTHONUNBUFFERED="1",
     )
     for name in ("RASA_BIND", "WIDGET_HOST", "RASA_API_TOKEN", "RASA_JWT_SECRET"):

@@ -45,7 +45,7 @@ def base_env(**extra: str) -> Dict[str, str]:
         ISK_RATE_LIMITS="off",
     )
     # endpoints.yml's lock store: one process by default (see README "Scaling out").
-    env.setdefault("LOCK_STORE_TYPE", "in_memory")
+    env.setdefault("LOCK_STORE_TYPE", "stores.memory_lock_store.ShortWaitInMemoryLockStore")
     env.setdefault("LOCK_STORE_URL", "")
     env.update(extra)
     return env
