@@ -17,7 +17,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions import answers, compound, premises, ratings
+from actions import answers, compound, language, premises, ratings
 from actions.content_store import ContentStore, YamlContentStore
 from actions.settings import load_settings
 
@@ -84,9 +84,22 @@ class StoreAction(Action, abc.ABC):
     def store(self) -> ContentStore:
         return self._store if self._store is not None else default_store()
 
+    @property
+    def language_notes(self) -> Dict[str, str]:
+        return language.load_notes(load_settings().content_dir)
+
     def utter(self, dispatcher: CollectingDispatcher, tracker: Tracker, reply: answers.Reply) -> List[EventType]:
         """``utter`` in the form the reader's channel shows best."""
-        return utter(dispatcher, reply, tracker.get_latest_input_channel(), self.store)
+        return self.utter_all(dispatcher, tracker, [reply])
+
+    def utter_all(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  replies: List[answers.Reply]) -> List[EventType]:
+        """The replies in order, after the note in the reader's language when it is not English."""
+        note = language.note_for(tracker.latest_message, self.language_notes)
+        if note is not None:
+            dispatcher.utter_message(text=note)
+        channel = tracker.get_latest_input_channel()
+        return [event for reply in replies for event in utter(dispatcher, reply, channel, self.store)]
 
 
 class ActionAnswer(StoreAction):
@@ -102,7 +115,7 @@ class ActionAnswer(StoreAction):
         if len(clauses) >= 2:  # two or three questions in one message, answered in order
             replies = compound.compose(compound.clause_replies(self.store, clauses, tracker.get_slot(SLOT_TOPIC)))
             if len(replies) >= 2:
-                return [event for reply in replies for event in self.utter(dispatcher, tracker, reply)]
+                return self.utter_all(dispatcher, tracker, replies)
         entities = answers.recognised_entities(self.store, tracker.latest_message.get("entities") or [])
         reply = answers.answer_question(
             self.store, latest_intent(tracker), entities, tracker.get_slot(SLOT_TOPIC)
@@ -147,6 +160,9 @@ class ActionAskAffirmation(StoreAction):
         if answers.leans_harmful(ranking):
             dispatcher.utter_message(response="utter_refuse")
             return []
+        if language.reader_language(tracker.latest_message) is not None:
+            # another language: the note (utter_all) and the English menu, not English guesses
+            return self.utter(dispatcher, tracker, answers.menu_reply(self.store, "other_language_menu"))
         settings = load_settings()
         reply = answers.did_you_mean(self.store, ranking, settings.suggestion_min_confidence,
                                      settings.suggestion_min_ratio)

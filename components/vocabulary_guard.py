@@ -6,6 +6,10 @@ component learns the training vocabulary and scales every intent confidence by h
 of the message it covers, so gibberish falls below the FallbackClassifier threshold and
 gets "please rephrase" instead of a confident wrong answer. Typos stay covered: a word
 one edit away from a known word counts as known ("basd" -> "based").
+
+Only messages in the training vocabulary's language (``languages``, English) are guarded: a
+question in Dari or French has few English words by nature, and the multilingual sentence
+embedding may still understand it (components/language_route.py decides what it gets).
 """
 
 from __future__ import annotations
@@ -21,6 +25,8 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from components.language_id import LANGUAGE
 
 _WORD = re.compile(r"[a-z]+")
 _FILE = "vocabulary.json"
@@ -70,7 +76,7 @@ class VocabularyGuard(GraphComponent):
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {"min_coverage": 0.5}
+        return {"min_coverage": 0.5, "languages": ["en"]}
 
     def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
                  vocabulary: Vocabulary) -> None:
@@ -103,8 +109,15 @@ class VocabularyGuard(GraphComponent):
             known = json.loads((directory / _FILE).read_text(encoding="utf-8"))
         return cls(config, model_storage, resource, Vocabulary(known))
 
+    def _in_guarded_language(self, message: Message) -> bool:
+        """True unless the LanguageIdentifier found another language than the vocabulary's."""
+        code = (message.get(LANGUAGE) or {}).get("code")
+        return code is None or code in self._config["languages"]
+
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
+            if not self._in_guarded_language(message):
+                continue
             factor = confidence_factor(self._vocabulary.coverage(message.get(TEXT) or ""),
                                        self._config["min_coverage"])
             if factor >= 1.0 or not message.get(INTENT):

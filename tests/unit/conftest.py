@@ -31,6 +31,7 @@ SOURCE = {
         "after_date": "Only up to {as_of_label}.",
         "fallback": "Please rephrase:",
         "ask_affirmation": "Did you mean one of these?",
+        "other_language_menu": "In English, I can answer:",
         "something_else": "Ask in other words:",
         "no_more": "That's all on {question_lower}",
         "more_prefix": "More:",

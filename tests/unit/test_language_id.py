@@ -116,3 +116,9 @@ def test_trains_on_lookup_names_persists_them_and_sets_language_in_the_output(tm
     assert french[LANGUAGE]["code"] == "fr" and french[LANGUAGE]["method"] in {"classifier", "orthography"}
     assert english[LANGUAGE] == {"code": "en", "confidence": 1.0, "method": "too_short"}
     assert LANGUAGE not in no_text
+
+
+@pytest.mark.parametrize("text", ["qwxz blorf zzzt", "zzzzz bbbbb kkkkk", "asdf jkl qwer"])
+def test_gibberish_is_not_given_a_language(identifier: Identifier, text: str) -> None:
+    """Among eight languages gibberish finds a confident one; the full model does not agree."""
+    assert identifier.identify(text)["code"] == "en"

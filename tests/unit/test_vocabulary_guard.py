@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-import pytest
+from typing import Optional
 
-from components.vocabulary_guard import Vocabulary, confidence_factor
+import pytest
+from rasa.shared.nlu.training_data.message import Message
+
+from components.vocabulary_guard import Vocabulary, VocabularyGuard, confidence_factor
 
 VOCAB = Vocabulary(["where", "are", "they", "based", "how", "many", "fighters", "hello"])
 
@@ -27,3 +30,18 @@ def test_short_unknown_words_are_not_matched_loosely() -> None:
 @pytest.mark.parametrize("coverage, factor", [(1.0, 1.0), (0.5, 1.0), (0.25, 0.5), (0.0, 0.0)])
 def test_confidence_factor(coverage: float, factor: float) -> None:
     assert confidence_factor(coverage, 0.5) == factor
+
+
+def _guarded(language: Optional[str]) -> float:
+    guard = VocabularyGuard({**VocabularyGuard.get_default_config()}, None, None, Vocabulary(["where", "based"]))
+    data = {"text": "où est basé le groupe", "intent": {"name": "ask_location", "confidence": 0.8},
+            "intent_ranking": [{"name": "ask_location", "confidence": 0.8}]}
+    if language is not None:
+        data["language"] = {"code": language, "confidence": 0.99, "method": "classifier"}
+    [message] = guard.process([Message(data=data)])
+    return message.get("intent")["confidence"]
+
+
+def test_only_english_messages_are_scaled_by_english_coverage() -> None:
+    assert _guarded("fr") == 0.8  # French has few English words by nature: the route decides
+    assert _guarded("en") < 0.8 and _guarded(None) == _guarded("en")
