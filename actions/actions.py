@@ -8,7 +8,6 @@ small store of their own to each action's constructor.
 from __future__ import annotations
 
 import abc
-import dataclasses
 from functools import lru_cache
 from typing import Any, Dict, List, Optional, Text
 
@@ -122,16 +121,10 @@ class ActionAnswer(StoreAction):
         )
         if reply is None:
             reply = answers.menu_reply(self.store, "fallback")
-        reply = premise_first(tracker.latest_message.get("text") or "", reply)  # issue 10.6
+        asked = self.store.topic_for_intent(latest_intent(tracker) or "")
+        reply = premises.premise_first(premises.question_text(tracker.latest_message), reply,
+                                       asked.id if asked else None)  # issue 10.6
         return self.utter(dispatcher, tracker, reply)
-
-
-def premise_first(text: str, reply: answers.Reply) -> answers.Reply:
-    """Put the Yes/No premise sentence before the topic's answer, in the same message."""
-    verdict = premises.check_premise(text, reply.topic_id) if reply.topic_id else None
-    if verdict is None:
-        return reply
-    return dataclasses.replace(reply, text=f"{verdict.text}\n\n{reply.text}")
 
 
 class ActionTellMore(StoreAction):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any, Dict, List, Optional, Sequence
 
-from actions import answers
+from actions import answers, premises
 from actions.content_store import ContentStore
 
 MAX_ANSWERS = 3
@@ -42,5 +42,6 @@ def clause_replies(store: ContentStore, clauses: Sequence[Dict[str, Any]],
         entities = answers.recognised_entities(store, clause.get("entities") or [])
         reply = answers.answer_question(store, clause.get("intent"), entities, current_topic_id)
         if reply is not None:
-            found.append(reply)
+            asked = store.topic_for_intent(clause.get("intent") or "")
+            found.append(premises.premise_first(str(clause.get("text") or ""), reply, asked.id if asked else None))
     return found

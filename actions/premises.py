@@ -4,12 +4,14 @@ Why: "Was IS-K founded in 2012?" must get the correction before the topic's
 answer; the facts and wording live in the content store, not in Python.
 """
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from functools import lru_cache
-from typing import Dict, List, Optional
+from typing import Any, Dict, List, Mapping, Optional
 
 import yaml
+
+from actions.answers import Reply
 
 PREMISES_FILE = Path(__file__).resolve().parent.parent / "content" / "premises.yml"
 _YES_NO_START = re.compile(
@@ -17,6 +19,10 @@ _YES_NO_START = re.compile(
 )
 _YEAR = re.compile(r"\b(19\d\d|20\d\d)\b")
 _NUMBER = re.compile(r"\b(\d{1,3}(?:,\d{3})+|\d+)(\s*k\b)?", re.I)
+_MONTHS = ("january|february|march|april|may|june|july|august|september|october|november|december")
+_DAY_MONTH = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({_MONTHS})\b", re.I)
+_MONTH_DAY = re.compile(rf"\b({_MONTHS})\s+(\d{{1,2}})(?:st|nd|rd|th)?\b", re.I)
+KINDS = {"year", "number", "place", "name", "date"}
 
 
 @dataclass(frozen=True)
@@ -33,7 +39,7 @@ def load_premises(path: Path = PREMISES_FILE) -> Dict[str, List[dict]]:
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     for topic, checks in data.items():
         for check in checks:
-            if check.get("kind") not in {"year", "number", "place"}:
+            if check.get("kind") not in KINDS:
                 raise ValueError(f"premises.yml {topic}: unknown kind {check.get('kind')}")
             if "confirm" not in check or "{asked}" not in check.get("correct", ""):
                 raise ValueError(f"premises.yml {topic}: needs confirm and correct with {{asked}}")
@@ -50,6 +56,18 @@ def _numbers(text: str) -> List[int]:
         if not _YEAR.fullmatch(match.group(1)):
             found.append(value)
     return found
+
+
+def _dates(text: str) -> List[str]:
+    """Day-month dates in the text as "26 august", in order ("26th of August", "August 26")."""
+    found = [(m.start(), f"{int(m.group(1))} {m.group(2).lower()}") for m in _DAY_MONTH.finditer(text)]
+    found += [(m.start(), f"{int(m.group(2))} {m.group(1).lower()}") for m in _MONTH_DAY.finditer(text)]
+    return [date for _, date in sorted(found)]
+
+
+def _shown(name: str) -> str:
+    """How a name from the file reads in a sentence: as written, or title-cased if all lower."""
+    return name.title() if name == name.lower() else name
 
 
 def _judge(check: dict, text: str) -> Optional[Verdict]:
@@ -71,12 +89,20 @@ def _judge(check: dict, text: str) -> Optional[Verdict]:
         if check["low"] <= value <= check["high"]:
             return Verdict(True, check["confirm"])
         return Verdict(False, check["correct"].format(asked=f"{value:,}"))
-    for place in check["holds"]:
-        if re.search(rf"\b{place}\b", lowered):
+    if check["kind"] == "date":
+        dates = _dates(text)
+        if not dates:
+            return None
+        if dates[0] in check["holds"]:
             return Verdict(True, check["confirm"])
-    for place in check.get("others", []):
-        if re.search(rf"\b{place}\b", lowered):
-            return Verdict(False, check["correct"].format(asked=place.title()))
+        day, month = dates[0].split()
+        return Verdict(False, check["correct"].format(asked=f"{day} {month.title()}"))
+    for name in check["holds"]:  # place or name
+        if re.search(rf"(?<![\w-]){re.escape(name.lower())}(?![\w-])", lowered):
+            return Verdict(True, check["confirm"])
+    for name in check.get("others", []):
+        if re.search(rf"(?<![\w-]){re.escape(name.lower())}(?![\w-])", lowered):
+            return Verdict(False, check["correct"].format(asked=_shown(name)))
     return None
 
 
@@ -92,3 +118,21 @@ def check_premise(
         if verdict is not None:
             return verdict
     return None
+
+
+def question_text(parse_data: Mapping[str, Any]) -> str:
+    """The question without its greeting or thanks (components/wrappers.py), else the text."""
+    return str((parse_data.get("wrapper") or {}).get("text") or parse_data.get("text") or "")
+
+
+def premise_first(text: str, reply: Reply, topic_id: Optional[str] = None) -> Reply:
+    """Put the Yes/No premise sentence before the reply, in the same message.
+
+    ``topic_id`` is the topic asked about (the intent's), which a "not mentioned" reply about
+    a name lacks: "Are they based in Kandahar?" gets the base's "No:" before it.
+    """
+    topic = topic_id or reply.topic_id
+    verdict = check_premise(text, topic) if topic else None
+    if verdict is None:
+        return reply
+    return replace(reply, text=f"{verdict.text}\n\n{reply.text}")

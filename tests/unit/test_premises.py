@@ -41,7 +41,7 @@ def test_no_premise_gives_none() -> None:
 
 
 def test_answer_starts_with_the_correction() -> None:
-    from actions.actions import premise_first
+    from actions.premises import premise_first
     from actions.answers import answer_topic
     from actions.content_store import YamlContentStore
 
@@ -51,3 +51,41 @@ def test_answer_starts_with_the_correction() -> None:
     reply = premise_first("Is it true they have 20,000 fighters?", answer_topic(store, topic))
     assert reply.text.startswith("No:") and answer_topic(store, topic).text in reply.text
     assert reply.custom == answer_topic(store, topic).custom
+
+
+def test_airport_attack_date_and_actor() -> None:
+    wrong_day = check_premise("Did the airport bombing happen on 15 August?", "airport_attack", PREMISES)
+    assert wrong_day is not None and wrong_day.text.startswith("No:") and "26 August" in wrong_day.text
+    assert "15 August" in wrong_day.text
+    right_day = check_premise("was the airport attack on August 26th?", "airport_attack", PREMISES)
+    assert right_day is not None and right_day.holds
+    actor = check_premise("Did the Taliban carry out the airport attack?", "airport_attack", PREMISES)
+    assert actor is not None and actor.text.startswith("No: IS-K, not the Taliban,")
+
+
+def test_places_attacked_are_confirmed_and_silence_is_not_a_no() -> None:
+    kabul = check_premise("Has IS-K attacked Kabul?", "provinces", PREMISES)
+    assert kabul is not None and kabul.holds
+    assert check_premise("have they attacked Kandahar?", "provinces", PREMISES) is None
+
+
+def test_not_mentioned_place_still_gets_the_base_correction() -> None:
+    """'Are they based in Kandahar?': the reply is about Kandahar (not mentioned), the topic is base."""
+    from actions.answers import answer_entity
+    from actions.content_store import YamlContentStore
+    from actions.premises import premise_first
+
+    store = YamlContentStore.load()
+    kandahar = store.find_entity("Kandahar")
+    assert kandahar is not None
+    reply = premise_first("Are they based in Kandahar?", answer_entity(store, kandahar, None), "base")
+    assert reply.text.startswith("No: IS-K's base is Nangarhar") and "Kandahar" in reply.text
+
+
+def test_the_question_inside_a_wrapper_is_checked() -> None:
+    from actions.premises import question_text
+
+    parse = {"text": "hi there! is it true they have 20,000 fighters? thanks",
+             "wrapper": {"text": "is it true they have 20,000 fighters?"}}
+    verdict = check_premise(question_text(parse), "size", PREMISES)
+    assert verdict is not None and not verdict.holds
