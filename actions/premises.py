@@ -18,11 +18,11 @@ _YES_NO_START = re.compile(
     r"^\s*(is|are|was|were|do|does|did|has|have|had|can|could|is it true|true that)\b", re.I
 )
 _YEAR = re.compile(r"\b(19\d\d|20\d\d)\b")
-_NUMBER = re.compile(r"\b(\d{1,3}(?:,\d{3})+|\d+)(\s*k\b)?", re.I)
+_NUMBER = re.compile(r"\b(\d{1,3}(?:,\d{3})+|\d+)(\s*(?:k|m|million)\b)?", re.I)
 _MONTHS = ("january|february|march|april|may|june|july|august|september|october|november|december")
 _DAY_MONTH = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({_MONTHS})\b", re.I)
 _MONTH_DAY = re.compile(rf"\b({_MONTHS})\s+(\d{{1,2}})(?:st|nd|rd|th)?\b", re.I)
-KINDS = {"year", "number", "place", "name", "date"}
+KINDS = {"year", "number", "place", "name", "date", "claim"}
 
 
 @dataclass(frozen=True)
@@ -41,9 +41,26 @@ def load_premises(path: Path = PREMISES_FILE) -> Dict[str, List[dict]]:
         for check in checks:
             if check.get("kind") not in KINDS:
                 raise ValueError(f"premises.yml {topic}: unknown kind {check.get('kind')}")
-            if "confirm" not in check or "{asked}" not in check.get("correct", ""):
+            if check["kind"] == "claim":
+                _check_claim(topic, check)
+            elif "confirm" not in check or "{asked}" not in check.get("correct", ""):
                 raise ValueError(f"premises.yml {topic}: needs confirm and correct with {{asked}}")
     return data
+
+
+def _check_claim(topic: str, check: dict) -> None:
+    """A claim needs patterns that compile and the sentence for each side it has patterns for."""
+    for side, sentence in (("holds", "confirm"), ("contradicts", "correct")):
+        patterns = check.get(side) or []
+        if patterns and not isinstance(check.get(sentence), str):
+            raise ValueError(f"premises.yml {topic}: a claim with {side} needs {sentence}")
+        for pattern in patterns:
+            try:
+                re.compile(pattern)
+            except re.error as error:
+                raise ValueError(f"premises.yml {topic}: bad pattern {pattern!r}: {error}") from error
+    if not (check.get("holds") or check.get("contradicts")):
+        raise ValueError(f"premises.yml {topic}: a claim needs holds or contradicts patterns")
 
 
 def _numbers(text: str) -> List[int]:
@@ -52,7 +69,7 @@ def _numbers(text: str) -> List[int]:
     for match in _NUMBER.finditer(text):
         value = int(match.group(1).replace(",", ""))
         if match.group(2):
-            value *= 1000
+            value *= 1000 if match.group(2).strip().lower() == "k" else 1_000_000
         if not _YEAR.fullmatch(match.group(1)):
             found.append(value)
     return found
@@ -89,6 +106,13 @@ def _judge(check: dict, text: str) -> Optional[Verdict]:
         if check["low"] <= value <= check["high"]:
             return Verdict(True, check["confirm"])
         return Verdict(False, check["correct"].format(asked=f"{value:,}"))
+    if check["kind"] == "claim":
+        # contradictions first: "are they allies of the Taliban" names a wrong premise
+        if any(re.search(p, lowered) for p in check.get("contradicts") or []):
+            return Verdict(False, check["correct"])
+        if any(re.search(p, lowered) for p in check.get("holds") or []):
+            return Verdict(True, check["confirm"])
+        return None
     if check["kind"] == "date":
         dates = _dates(text)
         if not dates:
@@ -113,11 +137,9 @@ def check_premise(
     if not _YES_NO_START.search(text):
         return None
     checks = (premises if premises is not None else load_premises()).get(topic_id, [])
-    for check in checks:
-        verdict = _judge(check, text)
-        if verdict is not None:
-            return verdict
-    return None
+    verdicts = [v for v in (_judge(check, text) for check in checks) if v is not None]
+    # One wrong part makes the premise wrong: a right name with a wrong number is a "No".
+    return next((v for v in verdicts if not v.holds), verdicts[0] if verdicts else None)
 
 
 def question_text(parse_data: Mapping[str, Any]) -> str:

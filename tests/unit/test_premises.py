@@ -1,4 +1,6 @@
 """actions/premises.py: premise checks against content/premises.yml."""
+import pytest
+
 from actions.premises import check_premise, load_premises
 
 PREMISES = load_premises()
@@ -89,3 +91,41 @@ def test_the_question_inside_a_wrapper_is_checked() -> None:
              "wrapper": {"text": "is it true they have 20,000 fighters?"}}
     verdict = check_premise(question_text(parse), "size", PREMISES)
     assert verdict is not None and not verdict.holds
+
+
+def test_one_wrong_part_makes_the_premise_wrong() -> None:
+    verdict = check_premise("Is there a $10m bounty on Khalil Haqqani?", "haqqani", PREMISES)
+    assert verdict is not None and not verdict.holds and "$5m" in verdict.text
+
+
+@pytest.mark.parametrize("question, topic, holds", [
+    ("Are IS-K and the Taliban allies?", "taliban_links", False),
+    ("Are IS-K and the Taliban enemies?", "taliban_links", True),
+    ("Is IS-K part of the Taliban?", "who_are_isk", False),
+    ("Did IS-K welcome the Doha deal?", "doha_deal", False),
+    ("Does IS-K only care about Afghanistan?", "global_ambitions", False),
+    ("Does IS-K see the Taliban as true Muslims?", "apostates", False),
+    ("Is Khalil Haqqani the leader of IS-K?", "haqqani", False),
+    ("Does IS-K still cover Pakistan?", "pakistan_section", False),
+    ("Has IS-K attacked Sikhs?", "targets", True),
+])
+def test_claims_the_explainer_settles(question: str, topic: str, holds: bool) -> None:
+    verdict = check_premise(question, topic, PREMISES)
+    assert verdict is not None and verdict.holds is holds
+    assert verdict.text.startswith("Yes:" if holds else "No:")
+
+
+@pytest.mark.parametrize("question, topic", [
+    ("Is IS-K linked to the Taliban?", "taliban_links"),   # an open yes/no: the answer itself
+    ("Does IS-K recruit women?", "recruitment"),           # the explainer is silent: no "No"
+    ("Did the airport attack kill 200 people?", "death_toll"),
+])
+def test_questions_the_explainer_does_not_settle_get_no_verdict(question: str, topic: str) -> None:
+    assert check_premise(question, topic, PREMISES) is None
+
+
+def test_a_claim_with_a_bad_pattern_is_refused_at_load(tmp_path) -> None:
+    path = tmp_path / "premises.yml"
+    path.write_text('size:\n  - {kind: claim, contradicts: ["(unclosed"], correct: "No: x"}\n', encoding="utf-8")
+    with pytest.raises(ValueError, match="bad pattern"):
+        load_premises(path)
