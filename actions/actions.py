@@ -192,12 +192,21 @@ class ActionOutOfScope(MenuAction):
 
 
 class ActionAfterDate(MenuAction):
-    """Questions about events after the explainer: it reflects August 2021 only."""
+    """Questions about events after the explainer: it reflects August 2021 only.
+
+    A question it answers as of then ("how many fighters now?") gets that answer after the caveat.
+    """
 
     message_key = "after_date"
 
     def name(self) -> Text:
         return "action_after_date"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Dict[Text, Any]]:
+        reply = answers.as_of_answer(self.store, tracker.latest_message.get("as_of"))
+        return self.utter(dispatcher, tracker, reply or answers.menu_reply(self.store, self.message_key))
 
 
 class ActionSomethingElse(MenuAction):

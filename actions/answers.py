@@ -8,7 +8,7 @@ topic, follow-ups resolve against the current topic, unknown names get an honest
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from actions import ratings
@@ -175,6 +175,20 @@ def answer_question(
     if entities:
         return answer_entity(store, entities[0], current)
     return None
+
+
+def as_of_answer(store: ContentStore, as_of: Optional[Dict[str, Any]]) -> Optional[Reply]:
+    """For "how many fighters do they have now?": the topic's answer as of the explainer's date.
+
+    ``as_of`` is what components/compound.py found the question asks without its time words;
+    None (later events, or no sure topic) leaves the caveat and the menu alone.
+    """
+    name = (as_of or {}).get("intent")
+    topic = store.topic_for_intent(name) if isinstance(name, str) else None
+    if topic is None:
+        return None
+    answer = answer_topic(store, topic)
+    return replace(answer, text=f"{store.message('as_of_answer')}\n\n{answer.text}")
 
 
 def tell_more(store: ContentStore, topic_id: Optional[str], index: int) -> Reply:

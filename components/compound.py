@@ -30,6 +30,7 @@ from scipy.sparse import csr_matrix, hstack, vstack
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
+from components.as_of import AS_OF_KEY, state_question
 from components.sentence_embeddings import E5_SMALL_Q4_SHA256, Encoder, bundled_model_path
 
 logger = logging.getLogger(__name__)
@@ -161,8 +162,25 @@ class CompoundQuestions(GraphComponent):
         keys = {(c["intent"], tuple(e.get("value") for e in c["entities"])) for c in found}
         return found if len(keys) == len(found) else []
 
+    def as_of(self, message: Message) -> Optional[Dict[str, Any]]:
+        """For an ``ask_after_date`` message about a present state (components/as_of.py): the
+        topic the question without its time words asks about, when this classifier is sure."""
+        text = message.get(TEXT)
+        if self._model is None or (message.get(INTENT) or {}).get("name") != "ask_after_date":
+            return None
+        question = state_question(text) if isinstance(text, str) else None
+        if question is None:
+            return None
+        [(name, confidence)] = self.classify([question])
+        if not is_topic_intent(name, self._config["excluded"]) or confidence < float(self._config["min_confidence"]):
+            return None
+        return {"intent": name, "confidence": round(confidence, 4), "text": question}
+
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
+            as_of = self.as_of(message)
+            if as_of is not None:
+                message.set(AS_OF_KEY, as_of, add_to_output=True)
             began = time.process_time()
             found = self.clauses(message)
             if not found:

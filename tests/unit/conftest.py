@@ -29,6 +29,7 @@ SOURCE = {
         "capabilities": "I cover “{title}”:",
         "out_of_scope": "Outside my scope:",
         "after_date": "Only up to {as_of_label}.",
+        "as_of_answer": "As of {as_of_label}:",
         "fallback": "Please rephrase:",
         "ask_affirmation": "Did you mean one of these?",
         "other_language_menu": "In English, I can answer:",

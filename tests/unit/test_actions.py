@@ -118,3 +118,18 @@ def test_every_action_is_named_in_the_domain() -> None:
     names = {cls().name() for cls in actions.StoreAction.__subclasses__() + actions.MenuAction.__subclasses__()
              if cls is not actions.MenuAction}
     assert names == set(domain["actions"])
+
+
+async def test_after_date_question_the_explainer_answers_gets_that_answer_as_of_then(
+        tiny_store: YamlContentStore) -> None:
+    t = tracker("ask_after_date")
+    t.latest_message["as_of"] = {"intent": "ask_location", "confidence": 0.9, "text": "where are they based?"}
+    messages, events = await run(actions.ActionAfterDate(tiny_store), t)
+    assert messages[0]["text"].startswith("As of August 2021:\n\nIn Nangarhar.")
+    assert messages[1]["custom"]["section"] == "Where"
+    assert SlotSet("topic", "base") in events
+
+
+async def test_after_date_question_about_later_events_gets_the_caveat_and_menu(tiny_store: YamlContentStore) -> None:
+    messages, events = await run(actions.ActionAfterDate(tiny_store), tracker("ask_after_date"))
+    assert messages[0]["text"] == "Only up to August 2021." and messages[0]["buttons"] and events == []
