@@ -121,9 +121,8 @@ class ActionAnswer(StoreAction):
         )
         if reply is None:
             reply = answers.menu_reply(self.store, "fallback")
-        asked = self.store.topic_for_intent(latest_intent(tracker) or "")
-        reply = premises.premise_first(premises.question_text(tracker.latest_message), reply,
-                                       asked.id if asked else None)  # issue 10.6
+        reply = premises.premise_first(self.store, premises.question_text(tracker.latest_message), reply,
+                                       latest_intent(tracker))  # issue 10.6
         return self.utter(dispatcher, tracker, reply)
 
 

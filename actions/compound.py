@@ -42,6 +42,5 @@ def clause_replies(store: ContentStore, clauses: Sequence[Dict[str, Any]],
         entities = answers.recognised_entities(store, clause.get("entities") or [])
         reply = answers.answer_question(store, clause.get("intent"), entities, current_topic_id)
         if reply is not None:
-            asked = store.topic_for_intent(clause.get("intent") or "")
-            found.append(premises.premise_first(str(clause.get("text") or ""), reply, asked.id if asked else None))
+            found.append(premises.premise_first(store, str(clause.get("text") or ""), reply, clause.get("intent")))
     return found

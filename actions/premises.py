@@ -12,6 +12,7 @@ from typing import Any, Dict, List, Mapping, Optional
 import yaml
 
 from actions.answers import Reply
+from actions.content_store import ContentStore
 
 PREMISES_FILE = Path(__file__).resolve().parent.parent / "content" / "premises.yml"
 _YES_NO_START = re.compile(
@@ -82,6 +83,11 @@ def _dates(text: str) -> List[str]:
     return [date for _, date in sorted(found)]
 
 
+def _mentions(lowered: str, name: str) -> bool:
+    """Whether the lower-cased text names ``name`` as a whole word ("is-k" not inside "isis-k")."""
+    return re.search(rf"(?<![\w-]){re.escape(name.lower())}(?![\w-])", lowered) is not None
+
+
 def _shown(name: str) -> str:
     """How a name from the file reads in a sentence: as written, or title-cased if all lower."""
     return name.title() if name == name.lower() else name
@@ -121,13 +127,10 @@ def _judge(check: dict, text: str) -> Optional[Verdict]:
             return Verdict(True, check["confirm"])
         day, month = dates[0].split()
         return Verdict(False, check["correct"].format(asked=f"{day} {month.title()}"))
-    for name in check["holds"]:  # place or name
-        if re.search(rf"(?<![\w-]){re.escape(name.lower())}(?![\w-])", lowered):
-            return Verdict(True, check["confirm"])
-    for name in check.get("others", []):
-        if re.search(rf"(?<![\w-]){re.escape(name.lower())}(?![\w-])", lowered):
-            return Verdict(False, check["correct"].format(asked=_shown(name)))
-    return None
+    if any(_mentions(lowered, name) for name in check["holds"]):  # place or name
+        return Verdict(True, check["confirm"])
+    wrong = next((name for name in check.get("others", []) if _mentions(lowered, name)), None)
+    return Verdict(False, check["correct"].format(asked=_shown(wrong))) if wrong else None
 
 
 def check_premise(
@@ -147,13 +150,14 @@ def question_text(parse_data: Mapping[str, Any]) -> str:
     return str((parse_data.get("wrapper") or {}).get("text") or parse_data.get("text") or "")
 
 
-def premise_first(text: str, reply: Reply, topic_id: Optional[str] = None) -> Reply:
+def premise_first(store: ContentStore, text: str, reply: Reply, intent: Optional[str] = None) -> Reply:
     """Put the Yes/No premise sentence before the reply, in the same message.
 
-    ``topic_id`` is the topic asked about (the intent's), which a "not mentioned" reply about
-    a name lacks: "Are they based in Kandahar?" gets the base's "No:" before it.
+    The topic checked is the one ``intent`` asks about, which a "not mentioned" reply about a
+    name lacks ("Are they based in Kandahar?" gets the base's "No:"), else the reply's own.
     """
-    topic = topic_id or reply.topic_id
+    asked = store.topic_for_intent(intent) if intent else None
+    topic = asked.id if asked else reply.topic_id
     verdict = check_premise(text, topic) if topic else None
     if verdict is None:
         return reply

@@ -50,7 +50,7 @@ def test_answer_starts_with_the_correction() -> None:
     store = YamlContentStore.load()
     topic = store.get_topic("size")
     assert topic is not None
-    reply = premise_first("Is it true they have 20,000 fighters?", answer_topic(store, topic))
+    reply = premise_first(store, "Is it true they have 20,000 fighters?", answer_topic(store, topic))
     assert reply.text.startswith("No:") and answer_topic(store, topic).text in reply.text
     assert reply.custom == answer_topic(store, topic).custom
 
@@ -80,7 +80,7 @@ def test_not_mentioned_place_still_gets_the_base_correction() -> None:
     store = YamlContentStore.load()
     kandahar = store.find_entity("Kandahar")
     assert kandahar is not None
-    reply = premise_first("Are they based in Kandahar?", answer_entity(store, kandahar, None), "base")
+    reply = premise_first(store, "Are they based in Kandahar?", answer_entity(store, kandahar, None), "ask_location")
     assert reply.text.startswith("No: IS-K's base is Nangarhar") and "Kandahar" in reply.text
 
 
