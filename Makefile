@@ -32,7 +32,7 @@ export ACTION_BIND ?= 127.0.0.1
 # Rasa (REST + socket.io) listens on loopback too; RASA_BIND=0.0.0.0 exposes it (README "Reverse proxy").
 export RASA_BIND ?= 127.0.0.1
 
-.PHONY: audit help install install-test train run shell test validate thresholds bench evaluate constraints clean cluster bench-cluster widget browser-deps nginx-deps prune
+.PHONY: audit help install install-test train run shell test validate thresholds followups bench evaluate constraints clean cluster bench-cluster widget browser-deps nginx-deps prune
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -68,6 +68,9 @@ shell: install ## chat in the terminal (start `make run` first, or it starts the
 
 thresholds: install ## choose FallbackClassifier thresholds by cross-validation (~5 min)
 	$(PY) scripts/fallback_thresholds.py
+
+followups: train install-test ## choose the follow-up rule (actions/context.py) on the development conversations (~1 min a setting)
+	$(PY) scripts/tune_followups.py --model $(MODEL)
 
 # The chat page: npm packages from package-lock.json (again only when it changes), built into widget/dist.
 widget/node_modules/.installed: widget/package-lock.json widget/package.json

@@ -16,7 +16,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions import answers, compound, language, premises, ratings
+from actions import answers, compound, context, language, premises, ratings
 from actions.content_store import ContentStore, YamlContentStore
 from actions.settings import load_settings
 
@@ -64,6 +64,25 @@ def utter(
 def latest_intent(tracker: Tracker) -> Optional[str]:
     """The intent of the user's latest message, if any."""
     return (tracker.latest_message.get("intent") or {}).get("name")
+
+
+def follow_up_intent(store: ContentStore, tracker: Tracker, entities: List[Any]) -> Optional[str]:
+    """The topic under discussion's intent when the latest message reads as a follow-up on it."""
+    settings = load_settings()
+    return context.follow_up_intent(
+        store, tracker.latest_message.get("intent_ranking") or [],
+        premises.question_text(tracker.latest_message), bool(entities), tracker.get_slot(SLOT_TOPIC),
+        context.FollowUpRule(settings.followup_max_words, settings.followup_min_ratio,
+                            settings.followup_topicless),
+    )
+
+
+def answer(store: ContentStore, tracker: Tracker, intent: Optional[str], entities: List[Any]) -> answers.Reply:
+    """The answer to the latest message read as ``intent``, its premise checked first (10.6)."""
+    reply = answers.answer_question(store, intent, entities, tracker.get_slot(SLOT_TOPIC))
+    if reply is None:
+        reply = answers.menu_reply(store, "fallback")
+    return premises.premise_first(store, premises.question_text(tracker.latest_message), reply, intent)
 
 
 class StoreAction(Action, abc.ABC):
@@ -116,14 +135,8 @@ class ActionAnswer(StoreAction):
             if len(replies) >= 2:
                 return self.utter_all(dispatcher, tracker, replies)
         entities = answers.recognised_entities(self.store, tracker.latest_message.get("entities") or [])
-        reply = answers.answer_question(
-            self.store, latest_intent(tracker), entities, tracker.get_slot(SLOT_TOPIC)
-        )
-        if reply is None:
-            reply = answers.menu_reply(self.store, "fallback")
-        reply = premises.premise_first(self.store, premises.question_text(tracker.latest_message), reply,
-                                       latest_intent(tracker))  # issue 10.6
-        return self.utter(dispatcher, tracker, reply)
+        intent = follow_up_intent(self.store, tracker, entities) or latest_intent(tracker)
+        return self.utter(dispatcher, tracker, answer(self.store, tracker, intent, entities))
 
 
 class ActionTellMore(StoreAction):
@@ -155,6 +168,10 @@ class ActionAskAffirmation(StoreAction):
         if language.reader_language(tracker.latest_message) is not None:
             # another language: the note (utter_all) and the English menu, not English guesses
             return self.utter(dispatcher, tracker, answers.menu_reply(self.store, "other_language_menu"))
+        entities = answers.recognised_entities(self.store, tracker.latest_message.get("entities") or [])
+        intent = follow_up_intent(self.store, tracker, entities)
+        if intent is not None:  # unsure, but close to the topic under discussion
+            return self.utter(dispatcher, tracker, answer(self.store, tracker, intent, entities))
         settings = load_settings()
         reply = answers.did_you_mean(self.store, ranking, settings.suggestion_min_confidence,
                                      settings.suggestion_min_ratio)

@@ -133,3 +133,22 @@ async def test_after_date_question_the_explainer_answers_gets_that_answer_as_of_
 async def test_after_date_question_about_later_events_gets_the_caveat_and_menu(tiny_store: YamlContentStore) -> None:
     messages, events = await run(actions.ActionAfterDate(tiny_store), tracker("ask_after_date"))
     assert messages[0]["text"] == "Only up to August 2021." and messages[0]["buttons"] and events == []
+
+
+async def test_short_follow_up_close_to_the_current_topic_answers_it(tiny_store: YamlContentStore) -> None:
+    """On 'base', a short message ranked who 0.40 / base 0.30 is a follow-up (actions/context.py)."""
+    ranking = [{"name": "ask_who", "confidence": 0.4}, {"name": "ask_location", "confidence": 0.3}]
+    messages, events = await run(actions.ActionAnswer(tiny_store),
+                                 tracker("ask_who", slots={"topic": "base"}, ranking=ranking))
+    assert messages[0]["text"].startswith("In Nangarhar.")
+    assert SlotSet("topic", "base") in events
+    messages, _ = await run(actions.ActionAnswer(tiny_store), tracker("ask_who", ranking=ranking))
+    assert messages[0]["text"].startswith("A group."), "with no topic under discussion, the classifier's guess"
+
+
+async def test_unsure_follow_up_on_the_current_topic_is_answered_not_asked(tiny_store: YamlContentStore) -> None:
+    ranking = [{"name": "nlu_fallback", "confidence": 1.0}, {"name": "ask_who", "confidence": 0.3},
+               {"name": "ask_location", "confidence": 0.25}]
+    messages, _ = await run(actions.ActionAskAffirmation(tiny_store),
+                            tracker("nlu_fallback", slots={"topic": "base"}, ranking=ranking))
+    assert messages[0]["text"].startswith("In Nangarhar.")

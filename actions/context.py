@@ -1,0 +1,87 @@
+"""Read a short follow-up as being about the topic under discussion.
+
+A follow-up such as "why there?", "since when?" or "who said so?" carries little of its topic's
+wording, so the classifier, which sees one message at a time, often ranks the topic under
+discussion a close second behind a neighbour, or is too unsure to answer at all. A reader who
+names no other topic means the one they are on. So when the message is short, names nothing
+the explainer knows, and the current topic's intent scores at least ``min_ratio`` of the best
+topic guess, the current topic is the answer. A clear switch ("ok, and how big are they?")
+leaves the current topic far behind and is kept.
+
+A message made only of question words, pronouns and particles ("when was that?", "why?",
+"who did it?", "says who?") has no topic of its own at all: the classifier's guess for it is
+a reading of the question word ("when" -> founding), so it is read as being about the current
+topic whatever the ranking, unless the guess is not a topic (tell me more, small talk, refusal,
+out of scope).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Dict, Optional, Sequence
+
+from actions.content_store import ContentStore
+
+FALLBACK = "nlu_fallback"
+# Words that carry no topic: question words, pronouns, auxiliaries, particles, and generic
+# nouns of a question about "it" (date, time, number). Not "they/them/their": those are the
+# group itself, so "who are they?" or "where are they?" is a topic question of its own.
+TOPICLESS_WORDS = frozenset("""
+what what's whats which who who's whom whose when when's where where's why how how's
+is are was were be been am do does did done has have had can could would will should
+it it's its that that's this these those there then he him his she her
+so and but or ok okay oh really exactly roughly about else too also again though then
+yet still just only even say says said mean means meant happen happened happening
+the a an of to in on at for by with from
+date day month year time number figure exact many much long
+""".split())
+_WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
+
+
+@dataclass(frozen=True)
+class FollowUpRule:
+    """How short a follow-up is, and how close its topic must come to the best guess."""
+
+    max_words: int
+    min_ratio: float
+    topicless: bool = True
+
+
+def _confidence(ranking: Sequence[Dict[str, Any]], intent: str) -> float:
+    """The ranking's confidence for ``intent``, 0 when it is not ranked."""
+    return next((c.get("confidence") or 0.0 for c in ranking if c.get("name") == intent), 0.0)
+
+
+def topicless(text: str) -> bool:
+    """True when every word of ``text`` is a question word, pronoun or particle."""
+    words = _WORD.findall(text.lower())
+    return bool(words) and all(w in TOPICLESS_WORDS for w in words)
+
+
+def follow_up_intent(
+    store: ContentStore,
+    ranking: Sequence[Dict[str, Any]],
+    text: str,
+    has_entities: bool,
+    current_topic_id: Optional[str],
+    rule: FollowUpRule,
+) -> Optional[str]:
+    """The current topic's intent when the message reads as a follow-up on it, else None.
+
+    ``ranking`` is the NLU intent ranking (the fallback marker may head it). The best real
+    guess must be a topic or the fallback marker: a confident out-of-scope, small-talk,
+    "tell me more" or refusal reading is the classifier's to keep.
+    """
+    current = store.get_topic(current_topic_id) if current_topic_id else None
+    if current is None or has_entities or len(text.split()) > rule.max_words:
+        return None
+    best = next((c for c in ranking if c.get("name") != FALLBACK), None)
+    if best is None or store.topic_for_intent(str(best.get("name"))) is None:
+        return None
+    if rule.topicless and topicless(text):
+        return current.intent
+    ours = _confidence(ranking, current.intent)
+    if ours > 0.0 and ours >= rule.min_ratio * (best.get("confidence") or 0.0):
+        return current.intent
+    return None

@@ -1,0 +1,71 @@
+"""actions/context.py: when a short follow-up is read as being about the topic under discussion."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List
+
+from actions.content_store import YamlContentStore
+from actions.context import FollowUpRule, follow_up_intent
+
+RULE = FollowUpRule(max_words=8, min_ratio=0.5)
+
+
+def ranking(*pairs: Any) -> List[Dict[str, Any]]:
+    return [{"name": name, "confidence": confidence} for name, confidence in pairs]
+
+
+def test_a_close_second_that_is_the_current_topic_wins(tiny_store: YamlContentStore) -> None:
+    """On 'base', 'why there?' scored 0.40 who / 0.30 base is about the base."""
+    got = follow_up_intent(tiny_store, ranking(("ask_who", 0.4), ("ask_location", 0.3)), "why there?",
+                           False, "base", RULE)
+    assert got == "ask_location"
+
+
+def test_a_clear_switch_is_kept(tiny_store: YamlContentStore) -> None:
+    """The current topic far behind (0.1 < 0.5 x 0.8): the reader changed topic."""
+    got = follow_up_intent(tiny_store, ranking(("ask_who", 0.8), ("ask_location", 0.1)), "who are they really?",
+                           False, "base", RULE)
+    assert got is None
+
+
+def test_an_unsure_turn_under_the_fallback_marker_counts(tiny_store: YamlContentStore) -> None:
+    """'Did you mean' would have been offered; the current topic is close enough to answer."""
+    got = follow_up_intent(
+        tiny_store, ranking(("nlu_fallback", 0.6), ("ask_who", 0.25), ("ask_location", 0.2)),
+        "and why?", False, "base", RULE)
+    assert got == "ask_location"
+
+
+def test_no_topic_long_messages_and_names_are_left_alone(tiny_store: YamlContentStore) -> None:
+    close = ranking(("ask_who", 0.4), ("ask_location", 0.3))
+    assert follow_up_intent(tiny_store, close, "why there?", False, None, RULE) is None
+    long = "so tell me why exactly would they go and pick that one place over all the others"
+    assert follow_up_intent(tiny_store, close, long, False, "base", RULE) is None
+    assert follow_up_intent(tiny_store, close, "and Herat?", True, "base", RULE) is None
+
+
+def test_refusals_and_non_topic_readings_are_the_classifiers(tiny_store: YamlContentStore) -> None:
+    """A harmful, out-of-scope or small-talk best guess is never turned into a topic answer."""
+    for best in ("request_harmful", "out_of_scope", "thank", "tell_more"):
+        got = follow_up_intent(tiny_store, ranking((best, 0.4), ("ask_location", 0.35)), "ok then?",
+                               False, "base", RULE)
+        assert got is None, best
+
+
+def test_a_message_of_question_words_and_pronouns_is_about_the_current_topic(
+    tiny_store: YamlContentStore,
+) -> None:
+    """'when was that?' read as founding (0.9) on 'base' is still about the base."""
+    far = ranking(("ask_who", 0.9), ("ask_location", 0.01))
+    for text in ("when was that?", "why?", "who did it", "says who?", "what date exactly"):
+        assert follow_up_intent(tiny_store, far, text, False, "base", RULE) == "ask_location", text
+    for text in ("who are they?", "where are they based?", "tell me about the leader"):
+        assert follow_up_intent(tiny_store, far, text, False, "base", RULE) is None, text
+
+
+def test_settings_turn_each_part_off(tiny_store: YamlContentStore) -> None:
+    """A ratio above 1 and topicless=False leave every turn to the classifier."""
+    off = FollowUpRule(max_words=8, min_ratio=1.01, topicless=False)
+    close = ranking(("ask_who", 0.4), ("ask_location", 0.39))
+    assert follow_up_intent(tiny_store, close, "why there?", False, "base", off) is None
+    assert follow_up_intent(tiny_store, close, "why there?", False, "base", RULE) == "ask_location"
