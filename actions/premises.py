@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 from functools import lru_cache
-from typing import Any, Dict, List, Mapping, Optional
+from typing import Any, Dict, List, Mapping, Optional, Sequence
 
 import yaml
 
@@ -17,6 +17,28 @@ from actions.content_store import ContentStore
 PREMISES_FILE = Path(__file__).resolve().parent.parent / "content" / "premises.yml"
 _YES_NO_START = re.compile(
     r"^\s*(is|are|was|were|do|does|did|has|have|had|can|could|is it true|true that)\b", re.I
+)
+# Tag questions and reported premises are yes/no questions too: "..., right?", "wasn't it?",
+# "is that correct?", "am I right that ...", "I heard ...", "Weren't they ...?".
+_YES_NO_TAG = re.compile(
+    r"\b(right|correct|true)\s*\??\s*$"
+    r"|\b(is|was|are|were|do|does|did|has|have|had)(n't|nt)\s+(it|they|he|she|there|that|we|you)\s*\??\s*$"
+    r"|^\s*(is|was|are|were|do|does|did|has|have|had)(n't|nt)\b"
+    r"|\b(is|was) (that|this|it) (right|true|correct|so)\b"
+    r"|\bam i (right|correct|wrong)\b|^\s*(so\s+)?i (heard|read|thought)\b"
+    r"|^\s*(so|and|but|then)\b(?!\s+(what|which|who|whom|whose|when|where|why|how)\b)[^?]*\?\s*$",
+    re.I,
+)
+# Words that narrow or compare ("only Afghans", "the same ambitions", "exactly how many"): a
+# matching name or pattern no longer proves the premise, so such a question gets no "Yes"
+# unless a check contradicts it ("No" still wins).
+_LIMITERS = re.compile(
+    r"\b(only|just|solely|exclusively|never|mostly|mainly|exactly|whatsoever|at all|the same|same as"
+    r"|rather than|instead of|as well as|more than|less than|fewer than|too (extreme|hardline|radical|moderate|soft))\b",
+    re.I,
+)
+_NUMBER_WORDS = re.compile(
+    r"\b(two|three|four|five|six|seven|eight|nine|ten|dozen|hundreds?|thousands?|millions?)\b", re.I
 )
 _YEAR = re.compile(r"\b(19\d\d|20\d\d)\b")
 _NUMBER = re.compile(r"\b(\d{1,3}(?:,\d{3})+|\d+)(\s*(?:k|m|million)\b)?", re.I)
@@ -127,22 +149,78 @@ def _judge(check: dict, text: str) -> Optional[Verdict]:
             return Verdict(True, check["confirm"])
         day, month = dates[0].split()
         return Verdict(False, check["correct"].format(asked=f"{day} {month.title()}"))
-    if any(_mentions(lowered, name) for name in check["holds"]):  # place or name
-        return Verdict(True, check["confirm"])
+    # place or name: a wrong one named beside a right one ("Herat and Kandahar") is a "No"
     wrong = next((name for name in check.get("others", []) if _mentions(lowered, name)), None)
-    return Verdict(False, check["correct"].format(asked=_shown(wrong))) if wrong else None
+    if wrong:
+        return Verdict(False, check["correct"].format(asked=_shown(wrong)))
+    if any(_mentions(lowered, name) for name in check["holds"]):
+        return Verdict(True, check["confirm"])
+    return None
+
+
+# "before or after ...?", "Kabul or Nangarhar?": a choice, not a premise to confirm or deny.
+_ALTERNATIVE = re.compile(r"\b\w+ or (?!not\b|no\b)\w+", re.I)
+
+
+def is_yes_no(text: str) -> bool:
+    """A yes/no question: it starts like one, or ends with a tag ("..., right?"), and offers no choice."""
+    if _ALTERNATIVE.search(text):
+        return False
+    return bool(_YES_NO_START.search(text) or _YES_NO_TAG.search(text))
+
+
+def _unchecked_number(text: str, checks: List[dict]) -> bool:
+    """The text states a quantity ("2,000 members", "three provinces") no check of it reads."""
+    if any(check["kind"] == "number" for check in checks):
+        return False
+    undated = _MONTH_DAY.sub(" ", _DAY_MONTH.sub(" ", text))  # "15 August" is a date, not a quantity
+    return bool(_numbers(undated) or _NUMBER_WORDS.search(undated))
+
+
+def named_entities(store: ContentStore, text: str) -> List[Sequence[str]]:
+    """The names of each store entity the text mentions (any of its names, whole words)."""
+    lowered = text.lower()
+    return [entity.names for entity in store.list_entities()
+            if any(_mentions(lowered, name) for name in entity.names)]
+
+
+_NAME_FILLER = frozenset({"the", "of", "and", "in", "al", "dr", "province", "city"})
+
+
+def _covers(sentence: str, named: Sequence[Sequence[str]]) -> bool:
+    """Whether the confirming sentence names every entity the question names.
+
+    A word of any of an entity's names counts ("US forces" is covered by "US and Afghan
+    security forces"), fillers such as "the" or "province" aside.
+    """
+    lowered = sentence.lower()
+    return all(
+        any(_mentions(lowered, word) for name in names for word in name.lower().split()
+            if word not in _NAME_FILLER)
+        for names in named
+    )
 
 
 def check_premise(
-    text: str, topic_id: str, premises: Optional[Dict[str, List[dict]]] = None
+    text: str, topic_id: str, premises: Optional[Dict[str, List[dict]]] = None,
+    named: Sequence[Sequence[str]] = (),
 ) -> Optional[Verdict]:
-    """The Yes/No sentence for a yes/no question with a checkable premise, else None."""
-    if not _YES_NO_START.search(text):
+    """The Yes/No sentence for a yes/no question with a checkable premise, else None.
+
+    ``named`` holds the names of the entities the question mentions: a "Yes" whose sentence
+    leaves one out ("emptied by US forces?") does not confirm that part, so it is not given.
+    """
+    if not is_yes_no(text):
         return None
     checks = (premises if premises is not None else load_premises()).get(topic_id, [])
     verdicts = [v for v in (_judge(check, text) for check in checks) if v is not None]
     # One wrong part makes the premise wrong: a right name with a wrong number is a "No".
-    return next((v for v in verdicts if not v.holds), verdicts[0] if verdicts else None)
+    wrong = next((v for v in verdicts if not v.holds), None)
+    if wrong is not None:
+        return wrong
+    if not verdicts or _LIMITERS.search(text) or _unchecked_number(text, checks):
+        return None  # a part the checks cannot see could be wrong: no "Yes"
+    return next((v for v in verdicts if _covers(v.text, named)), None)
 
 
 def question_text(parse_data: Mapping[str, Any]) -> str:
@@ -158,7 +236,7 @@ def premise_first(store: ContentStore, text: str, reply: Reply, intent: Optional
     """
     asked = store.topic_for_intent(intent) if intent else None
     topic = asked.id if asked else reply.topic_id
-    verdict = check_premise(text, topic) if topic else None
+    verdict = check_premise(text, topic, named=named_entities(store, text)) if topic else None
     if verdict is None:
         return reply
     return replace(reply, text=f"{verdict.text}\n\n{reply.text}")

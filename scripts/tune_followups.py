@@ -43,7 +43,7 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
 
 def main(argv: Optional[List[str]] = None) -> int:
     args = parse_args(argv)
-    cases = load_cases(args.cases)
+    cases = load_cases(args.cases, categories=["multi_turn_dev"])
     turns = sum(len(c.turns) for c in cases)
     markers = load_markers(ROOT)
     action_port = free_port()

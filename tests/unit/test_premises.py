@@ -129,3 +129,52 @@ def test_a_claim_with_a_bad_pattern_is_refused_at_load(tmp_path) -> None:
     path.write_text('size:\n  - {kind: claim, contradicts: ["(unclosed"], correct: "No: x"}\n', encoding="utf-8")
     with pytest.raises(ValueError, match="bad pattern"):
         load_premises(path)
+
+
+def verdict_of(text: str, topic: str, real_store=None):
+    """The verdict premise_first would give, with the question's named entities from the store."""
+    from actions.premises import named_entities
+    named = named_entities(real_store, text) if real_store is not None else ()
+    return check_premise(text, topic, PREMISES, named=named)
+
+
+@pytest.mark.parametrize("text, topic", [
+    ("they're based in helmand, right?", "base"),
+    ("the airport attack was on 15 August, wasn't it?", "airport_attack"),
+    ("I heard the Taliban carried out the airport attack", "airport_attack"),
+    ("am I right that IS-K was founded in 2012?", "founding"),
+    ("so they have 20,000 fighters?", "size"),
+])
+def test_tag_questions_and_reported_premises_are_checked(text: str, topic: str) -> None:
+    verdict = verdict_of(text, topic)
+    assert verdict is not None and verdict.text.startswith("No:"), text
+
+
+@pytest.mark.parametrize("text, topic", [
+    ("is it true IS-K only recruits afghans?", "recruitment"),      # a limiter, no "Yes"
+    ("is nangarhar in western afghanistan?", "base"),                  # a wrong direction
+    ("so IS-K has never attacked the Taliban, correct?", "targets"),   # a negated fact
+    ("do the taliban and IS-K share the same global ambitions?", "global_ambitions"),
+])
+def test_narrowed_or_negated_premises_are_not_confirmed(text: str, topic: str) -> None:
+    verdict = verdict_of(text, topic)
+    assert verdict is not None and verdict.text.startswith("No:"), text
+
+
+def test_a_yes_must_cover_every_name_in_the_question(real_store) -> None:
+    """'emptied by US forces?' matches 'emptied' but the Yes sentence names no US forces."""
+    assert verdict_of("was pul-e-charki jail emptied?", "prisoner_release", real_store).holds
+    verdict = verdict_of("did khalil haqqani run security in herat?", "haqqani", real_store)
+    assert verdict is None or not verdict.holds
+
+
+def test_unchecked_quantities_and_limiters_withhold_the_yes() -> None:
+    assert verdict_of("was the jail emptied?", "prisoner_release").holds
+    assert verdict_of("was the jail emptied of 2,000 IS-K members?", "prisoner_release") is None
+    assert verdict_of("did they attack schools?", "atrocities").holds
+    assert verdict_of("did they only attack schools?", "atrocities") is None
+
+
+def test_a_choice_is_not_a_premise() -> None:
+    assert verdict_of("was IS-K founded before or after the caliphate fell?", "founding") is None
+    assert verdict_of("was it founded after the caliphate fell?", "founding").text.startswith("No:")
