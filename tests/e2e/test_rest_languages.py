@@ -26,7 +26,7 @@ def first_text(messages: List[Dict]) -> str:
     ("fr", "Dans quelle province afghane l'État islamique au Khorassan a-t-il sa base ?", "base", "Nangarhar"),
     ("es", "¿Cuántos combatientes tiene el Estado Islámico del Jorasán?", "size", "3,000"),
     ("de", "Wann wurde der IS-K gegründet?", "founding", "2015"),
-    ("ar", "ما علاقة تنظيم ولاية خراسان بحركة طالبان؟", "taliban_links", "Haqqani"),
+    ("ar", "ما العلاقة بين داعش خراسان وطالبان؟", "taliban_links", "Haqqani"),
 ])
 def test_understood_question_gets_the_note_then_the_english_answer(chat, code: str, question: str,
                                                                   topic: str, fact: str) -> None:
