@@ -22,8 +22,14 @@ def compose(replies: Sequence[answers.Reply], limit: int = MAX_ANSWERS) -> List[
     """Up to ``limit`` distinct replies in order; buttons only on the last, slots only from it."""
     kept: List[answers.Reply] = []
     for reply in replies:
-        if any(r.text == reply.text for r in kept):
-            continue  # two clauses that mean one question get one answer
+        # Two clauses that mean one question get one answer; the one with a Yes:/No: verdict
+        # before the same answer text is kept, in the first one's place.
+        same = next((i for i, r in enumerate(kept)
+                     if r.text.endswith(reply.text) or reply.text.endswith(r.text)), None)
+        if same is not None:
+            if len(reply.text) > len(kept[same].text):
+                kept[same] = reply
+            continue
         kept.append(reply)
         if len(kept) == limit:
             break

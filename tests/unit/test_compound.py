@@ -78,3 +78,13 @@ async def test_terminal_prints_answers_then_suggestions_once(tiny_store: YamlCon
     texts = [m["text"] for m in dispatcher.messages]
     assert len(texts) == 3 and texts[2].startswith("Ask next:")
     assert not any(m.get("custom") or m.get("buttons") for m in dispatcher.messages)
+
+
+def test_compose_answers_one_question_asked_twice_once_with_its_verdict() -> None:
+    """'did they attack hospitals, and did they hit schools?' -> one atrocities answer, with the Yes."""
+    plain = answers.Reply(text="Blamed for attacks on schools.", topic_id="atrocities")
+    checked = answers.Reply(text="Yes: schools.\n\nBlamed for attacks on schools.", topic_id="atrocities")
+    other = answers.Reply(text="In Nangarhar.", topic_id="base")
+    assert compound.compose([plain, checked, other])[0].text == checked.text
+    assert [r.topic_id for r in compound.compose([plain, checked, other])] == [None, "base"]
+    assert len(compound.compose([checked, plain])) == 1
