@@ -15,10 +15,13 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from typing import FrozenSet, Iterable, Iterator, List, Tuple
+from typing import FrozenSet, Iterable, List, Tuple
 
 import yaml
+from rasa.shared.nlu.constants import INTENT, TEXT
+from rasa.shared.nlu.training_data.loading import load_data
 
+from components.safety_data import SAFETY_LABEL, data_files, read_examples
 from tests.conversations.cases import load_cases
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -54,16 +57,9 @@ def normalise(text: str) -> str:
     return " ".join(_NOT_WORD.sub(" ", text).split())
 
 
-def _nlu_examples(path: Path) -> Iterator[Tuple[str, str]]:
-    """(intent, example) pairs of a Rasa YAML NLU file; lookups and synonyms are not examples."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    for block in data.get("nlu", []):
-        if "intent" not in block:
-            continue
-        for line in str(block.get("examples", "")).splitlines():
-            line = line.strip()
-            if line.startswith("- "):
-                yield block["intent"], line[2:]
+def _nlu_examples(path: Path) -> List[Tuple[str, str]]:
+    """(intent, text) of a Rasa NLU file's intent examples, read by Rasa (entity markup removed)."""
+    return [(m.get(INTENT), m.get(TEXT)) for m in load_data(str(path)).intent_examples]
 
 
 def training_texts() -> List[Text]:
@@ -71,9 +67,8 @@ def training_texts() -> List[Text]:
     out: List[Text] = []
     for path in sorted(TRAINING_NLU.glob("*.yml")):
         out += [Text(f"data/nlu/{path.name}", intent, text) for intent, text in _nlu_examples(path)]
-    for path in sorted(TRAINING_SAFETY.glob("*.yml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        out += [Text(f"data/safety/{path.name}", data["label"], t) for t in data["examples"]]
+    for path in data_files(TRAINING_SAFETY):
+        out += [Text(f"data/safety/{path.name}", m.get(SAFETY_LABEL), m.get(TEXT)) for m in read_examples(path)]
     return out
 
 
