@@ -203,12 +203,13 @@ def _covers(sentence: str, named: Sequence[Sequence[str]]) -> bool:
 
 def check_premise(
     text: str, topic_id: str, premises: Optional[Dict[str, List[dict]]] = None,
-    named: Sequence[Sequence[str]] = (),
+    store: Optional[ContentStore] = None,
 ) -> Optional[Verdict]:
     """The Yes/No sentence for a yes/no question with a checkable premise, else None.
 
-    ``named`` holds the names of the entities the question mentions: a "Yes" whose sentence
-    leaves one out ("emptied by US forces?") does not confirm that part, so it is not given.
+    With a ``store``, a "Yes" whose sentence leaves out an entity the question names
+    ("emptied by US forces?") does not confirm that part, so it is not given. The entities
+    are looked up only for a "Yes" that is left, not on every answered turn.
     """
     if not is_yes_no(text):
         return None
@@ -220,6 +221,7 @@ def check_premise(
         return wrong
     if not verdicts or _LIMITERS.search(text) or _unchecked_number(text, checks):
         return None  # a part the checks cannot see could be wrong: no "Yes"
+    named = named_entities(store, text) if store is not None else []
     return next((v for v in verdicts if _covers(v.text, named)), None)
 
 
@@ -236,7 +238,7 @@ def premise_first(store: ContentStore, text: str, reply: Reply, intent: Optional
     """
     asked = store.topic_for_intent(intent) if intent else None
     topic = asked.id if asked else reply.topic_id
-    verdict = check_premise(text, topic, named=named_entities(store, text)) if topic else None
+    verdict = check_premise(text, topic, store=store) if topic else None
     if verdict is None:
         return reply
     return replace(reply, text=f"{verdict.text}\n\n{reply.text}")

@@ -133,9 +133,7 @@ def test_a_claim_with_a_bad_pattern_is_refused_at_load(tmp_path) -> None:
 
 def verdict_of(text: str, topic: str, real_store=None):
     """The verdict premise_first would give, with the question's named entities from the store."""
-    from actions.premises import named_entities
-    named = named_entities(real_store, text) if real_store is not None else ()
-    return check_premise(text, topic, PREMISES, named=named)
+    return check_premise(text, topic, PREMISES, store=real_store)
 
 
 @pytest.mark.parametrize("text, topic", [

@@ -12,7 +12,7 @@ from collections import Counter
 from pathlib import Path
 
 from actions.content_store import YamlContentStore
-from actions.premises import check_premise, named_entities
+from actions.premises import check_premise
 from tests.conversations.cases import load_file
 
 DEV = Path(__file__).resolve().parents[1] / "conversations_dev" / "premises.yml"
@@ -26,7 +26,7 @@ def test_premise_checks_on_the_development_questions(real_store: YamlContentStor
     for case in load_file(DEV):
         turn = case.turns[0]
         topic = turn.expect.topics[0][0]
-        verdict = check_premise(turn.user, topic, named=named_entities(real_store, turn.user))
+        verdict = check_premise(turn.user, topic, store=real_store)
         got = None if verdict is None else ("Yes" if verdict.holds else "No")
         outcomes["right" if got == turn.expect.starts else "none" if got is None else "swapped"] += 1
         if got is not None and got != turn.expect.starts:
