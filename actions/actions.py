@@ -73,7 +73,7 @@ def follow_up_intent(store: ContentStore, tracker: Tracker, entities: List[Any])
         store, tracker.latest_message.get("intent_ranking") or [],
         premises.question_text(tracker.latest_message), bool(entities), tracker.get_slot(SLOT_TOPIC),
         context.FollowUpRule(settings.followup_max_words, settings.followup_min_ratio,
-                            settings.followup_topicless),
+                            settings.followup_topicless, settings.followup_related),
     )
 
 

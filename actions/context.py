@@ -12,7 +12,9 @@ A message made only of question words, pronouns and particles ("when was that?",
 "who did it?", "says who?") has no topic of its own at all: the classifier's guess for it is
 a reading of the question word ("when" -> founding), so it is read as being about the current
 topic whatever the ranking, unless the guess is not a topic (tell me more, small talk, refusal,
-out of scope).
+out of scope). One exception: "when ...?" about a topic that has no date, when the guess is a
+topic the current one lists as related ("when was that?" after who IS-K are: the founding),
+has moved to the neighbour that has one, and the guess is kept.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Dict, Optional, Sequence
 
-from actions.content_store import ContentStore
+from actions.content_store import ContentStore, Topic
 
 FALLBACK = "nlu_fallback"
 # Words that carry no topic: question words, pronouns, auxiliaries, particles, and generic
@@ -37,6 +39,7 @@ the a an of to in on at for by with from
 date day month year time number figure exact many much long
 """.split())
 _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
+_DATE = re.compile(r"^\d{4}(?:-\d{2}){0,2}$")
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,8 @@ class FollowUpRule:
     max_words: int
     min_ratio: float
     topicless: bool = True
+    # A topicless "when" on a topic with no date goes to the related topic guessed.
+    related: bool = True
 
 
 def _confidence(ranking: Sequence[Dict[str, Any]], intent: str) -> float:
@@ -57,6 +62,15 @@ def topicless(text: str) -> bool:
     """True when every word of ``text`` is a question word, pronoun or particle."""
     words = _WORD.findall(text.lower())
     return bool(words) and all(w in TOPICLESS_WORDS for w in words)
+
+
+def has_date(topic: Topic) -> bool:
+    """True when one of the topic's facts is a date ("2015-01", "2021-08-26")."""
+    return any(isinstance(v, str) and _DATE.match(v) for v in topic.facts.values())
+
+
+def asks_when(text: str) -> bool:
+    return any(w in ("when", "when's") for w in _WORD.findall(text.lower()))
 
 
 def follow_up_intent(
@@ -80,6 +94,10 @@ def follow_up_intent(
     if best is None or store.topic_for_intent(str(best.get("name"))) is None:
         return None
     if rule.topicless and topicless(text):
+        guess = store.topic_for_intent(str(best.get("name")))
+        if (rule.related and guess is not None and guess.id in current.related
+                and asks_when(text) and not has_date(current) and has_date(guess)):
+            return guess.intent
         return current.intent
     ours = _confidence(ranking, current.intent)
     if ours > 0.0 and ours >= rule.min_ratio * (best.get("confidence") or 0.0):

@@ -26,6 +26,8 @@ class Settings:
     followup_min_ratio: float = 0.35
     # ... and a message of question words and pronouns only ("when was that?") always is.
     followup_topicless: bool = True
+    # ... unless the classifier's guess for it is a topic the current one lists as related.
+    followup_related: bool = True
 
 
 def load_settings() -> Settings:
@@ -37,4 +39,5 @@ def load_settings() -> Settings:
         followup_max_words=int(os.environ.get("ISK_FOLLOWUP_MAX_WORDS", "8")),
         followup_min_ratio=float(os.environ.get("ISK_FOLLOWUP_MIN_RATIO", "0.35")),
         followup_topicless=os.environ.get("ISK_FOLLOWUP_TOPICLESS", "1") != "0",
+        followup_related=os.environ.get("ISK_FOLLOWUP_RELATED", "1") != "0",
     )

@@ -69,3 +69,18 @@ def test_settings_turn_each_part_off(tiny_store: YamlContentStore) -> None:
     close = ranking(("ask_who", 0.4), ("ask_location", 0.39))
     assert follow_up_intent(tiny_store, close, "why there?", False, "base", off) is None
     assert follow_up_intent(tiny_store, close, "why there?", False, "base", RULE) == "ask_location"
+
+
+def test_when_on_a_topic_without_a_date_goes_to_the_related_topic_that_has_one() -> None:
+    """After who IS-K are (no date), "and when was that?" read as the founding is the founding;
+    after the Pakistan split (May 2019) it stays on the split; a guess that is not related stays."""
+    from actions.content_store import DEFAULT_CONTENT_DIR
+
+    store = YamlContentStore.load(DEFAULT_CONTENT_DIR)
+    founding = ranking(("ask_founded", 0.7), ("ask_who", 0.1), ("ask_pakistan_section", 0.1))
+    assert follow_up_intent(store, founding, "and when was that?", False, "who_are_isk", RULE) == "ask_founded"
+    assert follow_up_intent(store, founding, "and when was that?", False, "pakistan_section", RULE) == \
+        "ask_pakistan_section"
+    assert follow_up_intent(store, founding, "who was that?", False, "who_are_isk", RULE) == "ask_who"
+    off = FollowUpRule(max_words=8, min_ratio=0.5, related=False)
+    assert follow_up_intent(store, founding, "and when was that?", False, "who_are_isk", off) == "ask_who"
