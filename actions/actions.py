@@ -82,7 +82,8 @@ def answer(store: ContentStore, tracker: Tracker, intent: Optional[str], entitie
     reply = answers.answer_question(store, intent, entities, tracker.get_slot(SLOT_TOPIC))
     if reply is None:
         reply = answers.menu_reply(store, "fallback")
-    return premises.premise_first(store, premises.question_text(tracker.latest_message), reply, intent)
+    return premises.premise_first(store, premises.question_text(tracker.latest_message), reply, intent,
+                                  tracker.latest_message.get("intent_ranking") or [])
 
 
 class StoreAction(Action, abc.ABC):

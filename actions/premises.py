@@ -15,6 +15,9 @@ from actions.answers import Reply
 from actions.content_store import ContentStore
 
 PREMISES_FILE = Path(__file__).resolve().parent.parent / "content" / "premises.yml"
+# A name question's claim is checked against the best-ranked topic from this confidence on:
+# "they're based in Kandahar, right?" ranks the base at 0.24 behind the name question.
+RANKED_TOPIC_MIN = 0.1
 _YES_NO_START = re.compile(
     r"^\s*(is|are|was|were|do|does|did|has|have|had|can|could|is it true|true that)\b", re.I
 )
@@ -230,15 +233,27 @@ def question_text(parse_data: Mapping[str, Any]) -> str:
     return str((parse_data.get("wrapper") or {}).get("text") or parse_data.get("text") or "")
 
 
-def premise_first(store: ContentStore, text: str, reply: Reply, intent: Optional[str] = None) -> Reply:
+def premise_first(store: ContentStore, text: str, reply: Reply, intent: Optional[str] = None,
+                  ranking: Sequence[Mapping[str, Any]] = ()) -> Reply:
     """Put the Yes/No premise sentence before the reply, in the same message.
 
     The topic checked is the one ``intent`` asks about, which a "not mentioned" reply about a
-    name lacks ("Are they based in Kandahar?" gets the base's "No:"), else the reply's own.
+    name lacks ("Are they based in Kandahar?" gets the base's "No:"), else the reply's own,
+    else, for a name question that no topic answers ("they're based in Kandahar, right?"),
+    the best topic of the intent ``ranking`` at ``RANKED_TOPIC_MIN`` or more.
     """
     asked = store.topic_for_intent(intent) if intent else None
-    topic = asked.id if asked else reply.topic_id
+    topic = asked.id if asked else reply.topic_id or ranked_topic(store, ranking)
     verdict = check_premise(text, topic, store=store) if topic else None
     if verdict is None:
         return reply
     return replace(reply, text=f"{verdict.text}\n\n{reply.text}")
+
+
+def ranked_topic(store: ContentStore, ranking: Sequence[Mapping[str, Any]]) -> Optional[str]:
+    """The id of the best-ranked topic intent, when it scores at least RANKED_TOPIC_MIN."""
+    for candidate in ranking:
+        found = store.topic_for_intent(str(candidate.get("name")))
+        if found is not None:
+            return found.id if (candidate.get("confidence") or 0.0) >= RANKED_TOPIC_MIN else None
+    return None

@@ -84,6 +84,22 @@ def test_not_mentioned_place_still_gets_the_base_correction() -> None:
     assert reply.text.startswith("No: IS-K's base is Nangarhar") and "Kandahar" in reply.text
 
 
+def test_a_name_question_is_checked_against_the_best_ranked_topic() -> None:
+    """'they're based in Kandahar, right?' read as a name question (0.75), the base second (0.24)."""
+    from actions.answers import answer_entity
+    from actions.content_store import YamlContentStore
+    from actions.premises import premise_first
+
+    store = YamlContentStore.load()
+    reply = answer_entity(store, store.find_entity("Kandahar"), None)
+    text = "they're based in Kandahar, right?"
+    ranked = [{"name": "ask_entity", "confidence": 0.75}, {"name": "ask_location", "confidence": 0.24}]
+    assert premise_first(store, text, reply, "ask_entity", ranked).text.startswith("No: IS-K's base is Nangarhar")
+    distant = [{"name": "ask_entity", "confidence": 0.95}, {"name": "ask_location", "confidence": 0.04}]
+    assert premise_first(store, text, reply, "ask_entity", distant).text == reply.text
+    assert premise_first(store, text, reply, "ask_entity").text == reply.text
+
+
 def test_the_question_inside_a_wrapper_is_checked() -> None:
     from actions.premises import question_text
 
