@@ -91,11 +91,11 @@ def follow_up_intent(
     if current is None or has_entities or len(text.split()) > rule.max_words:
         return None
     best = next((c for c in ranking if c.get("name") != FALLBACK), None)
-    if best is None or store.topic_for_intent(str(best.get("name"))) is None:
+    guess = store.topic_for_intent(str(best.get("name"))) if best is not None else None
+    if guess is None:
         return None
     if rule.topicless and topicless(text):
-        guess = store.topic_for_intent(str(best.get("name")))
-        if (rule.related and guess is not None and guess.id in current.related
+        if (rule.related and guess.id in current.related
                 and asks_when(text) and not has_date(current) and has_date(guess)):
             return guess.intent
         return current.intent

@@ -26,7 +26,7 @@ class Settings:
     followup_min_ratio: float = 0.35
     # ... and a message of question words and pronouns only ("when was that?") always is.
     followup_topicless: bool = True
-    # ... unless the classifier's guess for it is a topic the current one lists as related.
+    # ... except a "when" on a topic with no date, guessed as a related topic that has one.
     followup_related: bool = True
 
 

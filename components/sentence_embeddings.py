@@ -28,10 +28,7 @@ from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-# Re-exported: the featurizer's settings and tests name the engine's pieces from here.
-from components.e5_encoder import (  # noqa: F401
-    E5_SMALL_Q4_SHA256, Encoder, ModelFileMismatch, bundled_model_path, sha256_of, verify_model_file,
-)
+from components.e5_encoder import E5_SMALL_Q4_SHA256, Encoder, bundled_model_path
 
 # Models trained before `cache_size` existed carry no value for it in their stored config.
 DEFAULT_CACHE_SIZE = 4096

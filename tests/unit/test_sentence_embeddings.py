@@ -20,10 +20,10 @@ from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from components.sentence_embeddings import (
-    E5_SMALL_Q4_SHA256, Encoder, ModelFileMismatch, SentenceEmbeddingFeaturizer, VectorCache, bundled_model_path,
-    sha256_of, stored_unit_vectors, verify_model_file,
+from components.e5_encoder import (
+    E5_SMALL_Q4_SHA256, Encoder, ModelFileMismatch, bundled_model_path, sha256_of, verify_model_file,
 )
+from components.sentence_embeddings import SentenceEmbeddingFeaturizer, VectorCache, stored_unit_vectors
 
 
 def featurizer(**overrides) -> SentenceEmbeddingFeaturizer:
