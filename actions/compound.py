@@ -22,10 +22,11 @@ def compose(replies: Sequence[answers.Reply], limit: int = MAX_ANSWERS) -> List[
     """Up to ``limit`` distinct replies in order; buttons only on the last, slots only from it."""
     kept: List[answers.Reply] = []
     for reply in replies:
-        # Two clauses that mean one question get one answer; the one with a Yes:/No: verdict
-        # before the same answer text is kept, in the first one's place.
-        same = next((i for i, r in enumerate(kept)
-                     if r.text.endswith(reply.text) or reply.text.endswith(r.text)), None)
+        # Two clauses that mean one question, or ask one topic ("did they attack hospitals? and
+        # girls' schools?"), get one answer; the longer (the one with a Yes:/No: verdict before
+        # the same answer text) is kept, in the first one's place.
+        same = next((i for i, r in enumerate(kept) if r.text.endswith(reply.text) or reply.text.endswith(r.text)
+                     or (reply.topic_id is not None and r.topic_id == reply.topic_id)), None)
         if same is not None:
             if len(reply.text) > len(kept[same].text):
                 kept[same] = reply

@@ -43,7 +43,16 @@ _QUESTION_WORDS = ("when|where|who|whom|whose|how|what|why|which|is|are|was|were
                    "has|have|can|could|will|would|should|tell")
 _JOINER = re.compile(rf"(?:,\s*)?\b(?:and also|and|also|as well as|plus)\s+(?=(?:{_QUESTION_WORDS})\b)",
                      re.IGNORECASE)
+_WH = "when|where|who|whom|whose|how|what|why|which"
+# "who are they, where are they based and ...": a comma before a wh-word splits only when the
+# piece before it is itself a question, so a wrapper ("as someone in Kabul, how ...") stays on.
+_COMMA = re.compile(rf",\s*(?=(?:{_WH})\b)", re.IGNORECASE)
+# Enumerated questions: "1) ... 2) ...", "a. ... b. ...", "first, ... second, ...".
+_ENUMERATOR = re.compile(r"(?:(?<=\s)|^)(?:\d|[a-c])[.)]\s+"
+                         r"|\b(?:first(?:ly)?|second(?:ly)?|third(?:ly)?|next|finally|lastly)\b\s*[,:]\s*",
+                         re.IGNORECASE)
 _LEADING = re.compile(r"^(?:and also|and|also|as well as|plus|but)\b[\s,]*", re.IGNORECASE)
+_ASKS = re.compile(rf"^(?:{_QUESTION_WORDS})\b", re.IGNORECASE)
 _STOP = re.compile(r"[?;]+")
 
 Span = Tuple[int, int]
@@ -54,13 +63,25 @@ def _trimmed(text: str, start: int, end: int) -> Optional[Span]:
     piece = text[start:end]
     lead = len(piece) - len(piece.lstrip(" ,.!\t\n"))
     start += lead
-    piece = text[start:end]
-    joiner = _LEADING.match(piece)
-    if joiner:
-        start += joiner.end()
+    for leading in (_LEADING, _ENUMERATOR):
+        found = leading.match(text[start:end])
+        if found:
+            start += found.end()
     piece = text[start:end].rstrip(" ,.!\t\n")
     end = start + len(piece)
-    return (start, end) if len(piece.split()) >= 2 else None
+    # "Two questions:" before enumerated ones introduces them and asks nothing.
+    return (start, end) if len(piece.split()) >= 2 and not piece.endswith(":") else None
+
+
+def _question_commas(text: str, start: int, end: int) -> List[int]:
+    """Commas before a wh-word that end a question: the piece since the last cut asks too."""
+    cuts, previous = [], start
+    for comma in _COMMA.finditer(text, start, end):
+        piece = _trimmed(text, previous, comma.start())
+        if piece and _ASKS.match(text[piece[0]:piece[1]]):
+            cuts.append(comma.start())
+            previous = comma.start()
+    return cuts
 
 
 def clause_spans(text: str) -> List[Span]:
@@ -69,7 +90,9 @@ def clause_spans(text: str) -> List[Span]:
     position = 0
     for stop in list(_STOP.finditer(text)) + [None]:
         end = stop.start() if stop else len(text)
-        cuts = [position] + [m.start() for m in _JOINER.finditer(text, position, end)] + [end]
+        cuts = sorted({position, end, *(m.start() for m in _JOINER.finditer(text, position, end)),
+                       *(m.start() for m in _ENUMERATOR.finditer(text, position, end) if m.start() > position),
+                       *_question_commas(text, position, end)})
         for a, b in zip(cuts, cuts[1:]):
             span = _trimmed(text, a, b)
             if span:

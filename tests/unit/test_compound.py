@@ -23,6 +23,13 @@ def pieces(text: str) -> List[str]:
     ("How many members? Also who runs it?", ["How many members", "who runs it"]),
     ("who heads it; how strong is it; where is it based", ["who heads it", "how strong is it", "where is it based"]),
     ("What is its size, as well as who is in charge?", ["What is its size", "who is in charge"]),
+    # a list of questions: commas between questions, the last one after "and"
+    ("who leads it, when was it set up and why Nangarhar?", ["who leads it", "when was it set up", "why Nangarhar"]),
+    ("how big is it, where is it based, and who funds it", ["how big is it", "where is it based", "who funds it"]),
+    # enumerated questions, with or without a heading
+    ("Three things: 1) who runs it 2) how big is it 3) where is it", ["who runs it", "how big is it", "where is it"]),
+    ("firstly, when did it begin; secondly, who leads it", ["when did it begin", "who leads it"]),
+    ("a) what is Khorasan b. who are its enemies", ["what is Khorasan", "who are its enemies"]),
 ])
 def test_separate_questions_split(text: str, expected: List[str]) -> None:
     assert pieces(text) == expected
@@ -33,6 +40,11 @@ def test_separate_questions_split(text: str, expected: List[str]) -> None:
     "Why does it attack Shia Muslims and Sikhs?",
     "Is it active in Afghanistan and Pakistan?",
     "Where is it based?",
+    # a comma before a question word after a wrapper, or inside one question, is not a split
+    "As someone who lives in Kabul, how worried should I be?",
+    "I was reading the news, who attacked the airport?",
+    "Which is larger, IS-K or the Taliban?",
+    "How many were killed at the airport, 13 or 170?",
 ])
 def test_names_and_lists_stay_whole(text: str) -> None:
     assert pieces(text) == [text.rstrip("?")]
@@ -88,6 +100,16 @@ def test_compose_answers_one_question_asked_twice_once_with_its_verdict() -> Non
     assert compound.compose([plain, checked, other])[0].text == checked.text
     assert [r.topic_id for r in compound.compose([plain, checked, other])] == [None, "base"]
     assert len(compound.compose([checked, plain])) == 1
+
+
+def test_compose_answers_two_clauses_on_one_topic_once() -> None:
+    """'did they attack hospitals? and girls' schools?': the second clause is the same topic, so
+    one answer (the first, which already carries the verdict) and the buttons on it."""
+    first = reply("Yes: schools and hospitals.\n\nBlamed for attacks on schools and hospitals.", "atrocities")
+    second = reply("Yes: girls' schools.", "atrocities")
+    composed = compound.compose([first, second])
+    assert [r.text for r in composed] == [first.text]
+    assert composed[0].buttons and composed[0].topic_id == "atrocities"
 
 
 def test_training_reads_the_featurizers_vectors_instead_of_embedding_again(tmp_path, monkeypatch) -> None:
