@@ -39,6 +39,9 @@ _LEARNING = re.compile(
     r"|\bhow\s+(?:do|can|could|would)\s+(?:i|we|you|one)\s+(?:understand|learn|know|find\s+out|read|explain|tell)\b"
     r"|\bi\s+(?:want|need|would\s+like|'d\s+like)\s+to\s+(?:know|understand|learn|find\s+out|read)\b"
     r"|\bwhere\s+(?:can|do|could|should)\s+i\s+(?:read|learn|find\s+out|see|get\s+more)\b"
+    # reporting to the authorities: "who should I contact if I know of a planned attack?"
+    r"|\bwho\s+(?:should|can|do|could)\s+i\s+(?:contact|call|tell|alert|inform)\s+(?:if|when)\s+i\b"
+    r"|\b(?:report|tip\s+off|alert|warn)\b[\w\s]{0,30}\b(?:to\s+)?(?:the\s+)?(?:police|authorities)\b"
 )
 
 # Between a request frame and its act: words that make it a question about something, not a

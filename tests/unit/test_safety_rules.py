@@ -44,6 +44,9 @@ LEFT_ALONE = [
     "hi, sorry to bother you, roughly how large is the group these days? cheers",
     "Good evening. I want to ask something about the bombing in Kabul. Who was behind it?",
     "Hey, first time using this. Can you help me with a question about the group's attacks in Kabul?",
+    # reporting to the authorities is not contacting the group
+    "who should I contact if I hear about a planned attack?",
+    "how do I report a bomb threat to the police",
     "pourquoi les gens rejoignent-ils l'EI-K ?",
     "لماذا ينضم الناس إلى داعش",
     "",
