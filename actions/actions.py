@@ -222,7 +222,7 @@ class ActionAfterDate(MenuAction):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[Dict[Text, Any]]:
-        reply = answers.as_of_answer(self.store, tracker.latest_message.get("as_of"))
+        reply = answers.as_of_answer(self.store, tracker.latest_message.get("as_of"), tracker.get_slot(SLOT_TOPIC))
         return self.utter(dispatcher, tracker, reply or answers.menu_reply(self.store, self.message_key))
 
 

@@ -177,14 +177,19 @@ def answer_question(
     return None
 
 
-def as_of_answer(store: ContentStore, as_of: Optional[Dict[str, Any]]) -> Optional[Reply]:
+def as_of_answer(store: ContentStore, as_of: Optional[Dict[str, Any]],
+                 current_topic_id: Optional[str] = None) -> Optional[Reply]:
     """For "how many fighters do they have now?": the topic's answer as of the explainer's date.
 
     ``as_of`` is what components/compound.py found the question asks without its time words;
-    None (later events, or no sure topic) leaves the caveat and the menu alone.
+    a bare "and now?" (``follow_up``) asks the topic under discussion again. None (later events,
+    no sure topic, no topic yet) leaves the caveat and the menu alone.
     """
     name = (as_of or {}).get("intent")
-    topic = store.topic_for_intent(name) if isinstance(name, str) else None
+    if (as_of or {}).get("follow_up"):
+        topic = store.get_topic(current_topic_id) if current_topic_id else None
+    else:
+        topic = store.topic_for_intent(name) if isinstance(name, str) else None
     if topic is None:
         return None
     answer = answer_topic(store, topic)

@@ -32,3 +32,17 @@ def state_question(text: str) -> Optional[str]:
         return None
     stripped = re.sub(r"\s+([?.!,])", r"\1", re.sub(r"\s{2,}", " ", _NOW.sub(" ", text))).strip(" ,")
     return stripped if re.search(r"[^\W\d_]{3}", stripped) else None
+
+
+# What is left of "and now?", "what about today?", "so, these days?" without the time words.
+_FILLER = re.compile(r"^(?:and|so|but|ok(?:ay)?|then|well|what\s+about|how\s+about|and\s+what\s+about|is\s+that\s+so)?$",
+                     re.IGNORECASE)
+
+
+def bare_now(text: str) -> bool:
+    """'and now?', 'what about today?': the last topic asked again for the present, no question of its own."""
+    if not _NOW.search(text) or _EVENTS.search(text):
+        return False
+    rest = re.sub(r"[^\w\s]", " ", _NOW.sub(" ", text))
+    return bool(_FILLER.match(" ".join(rest.split())))
+

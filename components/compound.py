@@ -30,7 +30,7 @@ from scipy.sparse import csr_matrix, hstack, vstack
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
-from components.as_of import AS_OF_KEY, state_question
+from components.as_of import AS_OF_KEY, bare_now, state_question
 from components.e5_encoder import E5_SMALL_Q4_SHA256, Encoder, bundled_model_path
 from components.sentence_embeddings import stored_unit_vectors
 
@@ -200,6 +200,8 @@ class CompoundQuestions(GraphComponent):
         text = message.get(TEXT)
         if self._model is None or (message.get(INTENT) or {}).get("name") != "ask_after_date":
             return None
+        if isinstance(text, str) and bare_now(text):
+            return {"intent": None, "follow_up": True, "text": text}  # the last topic, as of the explainer
         question = state_question(text) if isinstance(text, str) else None
         if question is None:
             return None

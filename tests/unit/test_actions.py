@@ -130,6 +130,18 @@ async def test_after_date_question_the_explainer_answers_gets_that_answer_as_of_
     assert SlotSet("topic", "base") in events
 
 
+async def test_a_bare_now_after_a_topic_gets_that_topics_answer_as_of_then(tiny_store: YamlContentStore) -> None:
+    """'and now?' after the base: the base as of August 2021; with no topic yet, the caveat."""
+    t = tracker("ask_after_date", slots={"topic": "base"})
+    t.latest_message["as_of"] = {"intent": None, "follow_up": True, "text": "and now?"}
+    messages, events = await run(actions.ActionAfterDate(tiny_store), t)
+    assert messages[0]["text"].startswith("As of August 2021:\n\nIn Nangarhar.")
+    t = tracker("ask_after_date")
+    t.latest_message["as_of"] = {"intent": None, "follow_up": True, "text": "and now?"}
+    messages, events = await run(actions.ActionAfterDate(tiny_store), t)
+    assert messages[0]["text"] == "Only up to August 2021." and events == []
+
+
 async def test_after_date_question_about_later_events_gets_the_caveat_and_menu(tiny_store: YamlContentStore) -> None:
     messages, events = await run(actions.ActionAfterDate(tiny_store), tracker("ask_after_date"))
     assert messages[0]["text"] == "Only up to August 2021." and messages[0]["buttons"] and events == []

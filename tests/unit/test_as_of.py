@@ -6,7 +6,7 @@ from typing import Optional
 
 import pytest
 
-from components.as_of import state_question
+from components.as_of import bare_now, state_question
 
 
 @pytest.mark.parametrize("text, question", [
@@ -27,3 +27,14 @@ def test_a_present_state_is_asked_without_its_time_words(text: str, question: st
 ])
 def test_later_events_or_no_time_word_give_nothing(text: str) -> None:
     assert state_question(text) is None
+
+
+@pytest.mark.parametrize("text", ["and now?", "what about today?", "So, these days?", "now?", "and currently"])
+def test_a_bare_now_asks_the_last_topic_again(text: str) -> None:
+    assert bare_now(text)
+
+
+@pytest.mark.parametrize("text", ["how big are they now?", "and any news now?", "what about Herat?",
+                                  "and what will happen now?", "and?"])
+def test_a_question_of_its_own_or_later_events_is_not_a_bare_now(text: str) -> None:
+    assert not bare_now(text)
