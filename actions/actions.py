@@ -223,6 +223,8 @@ class ActionAfterDate(MenuAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[Dict[Text, Any]]:
         reply = answers.as_of_answer(self.store, tracker.latest_message.get("as_of"), tracker.get_slot(SLOT_TOPIC))
+        if reply is not None:  # "they've got 50k members now, right?": the correction comes first
+            reply = premises.premise_first(self.store, premises.question_text(tracker.latest_message), reply)
         return self.utter(dispatcher, tracker, reply or answers.menu_reply(self.store, self.message_key))
 
 

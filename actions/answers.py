@@ -99,6 +99,15 @@ def _with_source(store: ContentStore, text: str, topic: Topic) -> str:
     return f"{text}\n\n_{store.attribution(topic)}_"
 
 
+def attributed(store: ContentStore, reply: Reply, topic: Topic) -> Reply:
+    """``reply`` credited to ``topic``'s section: a premise verdict from that section put before
+    a reply that had none ("No: the base is Nangarhar" before "Helmand is not mentioned")."""
+    if reply.custom is not None:
+        return reply
+    return replace(reply, text=_with_source(store, reply.text, topic), custom=attribution_payload(store, topic),
+                   topic_id=topic.id, detail_index=0)
+
+
 def answer_topic(store: ContentStore, topic: Topic) -> Reply:
     """The first answer on a topic, its source line and suggested follow-ups."""
     return Reply(

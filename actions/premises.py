@@ -11,7 +11,7 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence
 
 import yaml
 
-from actions.answers import Reply
+from actions.answers import Reply, attributed
 from actions.content_store import ContentStore
 
 PREMISES_FILE = Path(__file__).resolve().parent.parent / "content" / "premises.yml"
@@ -247,7 +247,9 @@ def premise_first(store: ContentStore, text: str, reply: Reply, intent: Optional
     verdict = check_premise(text, topic, store=store) if topic else None
     if verdict is None:
         return reply
-    return replace(reply, text=f"{verdict.text}\n\n{reply.text}")
+    checked = replace(reply, text=f"{verdict.text}\n\n{reply.text}")
+    source = store.get_topic(topic)
+    return attributed(store, checked, source) if source is not None else checked
 
 
 def ranked_topic(store: ContentStore, ranking: Sequence[Mapping[str, Any]]) -> Optional[str]:

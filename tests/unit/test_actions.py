@@ -142,6 +142,17 @@ async def test_a_bare_now_after_a_topic_gets_that_topics_answer_as_of_then(tiny_
     assert messages[0]["text"] == "Only up to August 2021." and events == []
 
 
+async def test_a_wrong_number_asked_about_now_gets_its_correction_first(real_store: YamlContentStore) -> None:
+    """'they have 50k members now, right?': the 'No:' before the caveat and the answer as of then."""
+    t = tracker("ask_after_date")
+    t.latest_message.update(text="they have 50k members now, right?",
+                            as_of={"intent": "ask_size", "confidence": 0.9, "text": "they have 50k members, right?"})
+    messages, _ = await run(actions.ActionAfterDate(real_store), t)
+    first = messages[0]["text"]
+    assert first.startswith("No:") and "3,000" in first.split("\n\n")[0]
+    assert real_store.message("as_of_answer").split("{")[0][:20] in first
+
+
 async def test_after_date_question_about_later_events_gets_the_caveat_and_menu(tiny_store: YamlContentStore) -> None:
     messages, events = await run(actions.ActionAfterDate(tiny_store), tracker("ask_after_date"))
     assert messages[0]["text"] == "Only up to August 2021." and messages[0]["buttons"] and events == []

@@ -82,6 +82,9 @@ def test_not_mentioned_place_still_gets_the_base_correction() -> None:
     assert kandahar is not None
     reply = premise_first(store, "Are they based in Kandahar?", answer_entity(store, kandahar, None), "ask_location")
     assert reply.text.startswith("No: IS-K's base is Nangarhar") and "Kandahar" in reply.text
+    # the correction is the base section's fact: the reply now says so, and carries its payload
+    assert reply.text.rstrip().endswith("_") and "Source:" in reply.text.splitlines()[-1]
+    assert reply.custom["topic"] == "base" and reply.topic_id == "base"
 
 
 def test_a_name_question_is_checked_against_the_best_ranked_topic() -> None:
