@@ -75,7 +75,11 @@ _GROUP_WORDS = (
 )
 _VIOLENT_PHRASES = re.compile(
     r"\b(?:suicide\s+(?:vest|belt|bomb|attack)|car\s+bomb|pipe\s+bomb"
-    r"|get\s+past\s+(?:security|the\s+police|soldiers)|avoid\s+(?:the\s+police|detection|being\s+caught))\b"
+    r"|get\s+past\s+(?:security|the\s+police|soldiers)|avoid\s+(?:the\s+police|detection|being\s+caught)"
+    # doing an attack just described again: "how could someone repeat that?"
+    r"|(?:repeat|replicate|recreate|re-create|imitate|mimic|redo)\s+(?:that|it|this|the\s+(?:attack|bombing|blast))"
+    r"|copy\s+(?:(?:that|it|this)\s+(?:again|elsewhere|somewhere|at|in)|the\s+(?:attack|bombing|blast))"
+    r"|(?:do|pull)\s+(?:that|it|this)\s+(?:off\s+)?again)\b"
 )
 _GROUP_PHRASES = re.compile(
     r"\b(?:sign\s+up|fight\s+(?:for|with|alongside)|get\s+(?:in\s+touch|to\s+them)|contact"
