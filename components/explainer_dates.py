@@ -81,6 +81,14 @@ def name_days(names: Iterable[str]) -> Dict[str, Day]:
     return days
 
 
+def preferred_names(days: Dict[str, Day]) -> Dict[Day, str]:
+    """One name per day, the value the actions look up: "15 August" before "15 Aug"."""
+    names: Dict[Day, str] = {}
+    for name, day in sorted(days.items(), key=lambda item: (not _PLAIN.match(item[0]), len(item[0]), item[0])):
+        names.setdefault(day, name)
+    return names
+
+
 def _year(value: Optional[str]) -> Optional[int]:
     if not value:
         return None
@@ -149,11 +157,9 @@ class ExplainerDates(GraphComponent):
         self._config = config
         self._storage = model_storage
         self._resource = resource
-        self._days: Dict[str, Day] = dict(days or {})
-        # One name per day as the value the actions look up: "15 August" before "15 Aug".
-        self._names: Dict[Day, str] = {}
-        for name, day in sorted(self._days.items(), key=lambda item: (not _PLAIN.match(item[0]), len(item[0]), item[0])):
-            self._names.setdefault(day, name)
+        self._names = preferred_names(days or {})
+        # The extractor's "15 August" in "15 August 2022" leaves the year out of the entity.
+        self._other_year = re.compile(rf"\s*,?\s*(?!{int(config['year'])}\b)\d{{4}}\b")
 
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
@@ -163,9 +169,10 @@ class ExplainerDates(GraphComponent):
     def train(self, training_data: TrainingData) -> Resource:
         names = [str(e) for table in training_data.lookup_tables if table.get("name") == _ENTITY
                  for e in table.get("elements") or []]
-        self._days = name_days(names)
+        days = name_days(names)
+        self._names = preferred_names(days)
         with self._storage.write_to(self._resource) as directory:
-            (directory / _FILE).write_text(json.dumps(self._days, ensure_ascii=False), encoding="utf-8")
+            (directory / _FILE).write_text(json.dumps(days, ensure_ascii=False), encoding="utf-8")
         return self._resource
 
     @classmethod
@@ -191,7 +198,7 @@ class ExplainerDates(GraphComponent):
         if any(other_year or asks_after(text, start) for start, _, _, other_year in mentions):
             return False
         dates = [e for e in message.get(ENTITIES) or [] if e.get("entity") == _ENTITY]
-        blocked = any(asks_after(text, int(e.get("start", 0))) or re.match(r"\s*,?\s*(?!2021)\d{4}\b", text[int(e.get("end", 0)):])
+        blocked = any(asks_after(text, int(e.get("start", 0))) or self._other_year.match(text[int(e.get("end", 0)):])
                       for e in dates)
         return bool(dates) and not blocked
 
