@@ -73,7 +73,8 @@ def follow_up_intent(store: ContentStore, tracker: Tracker, entities: List[Any])
         store, tracker.latest_message.get("intent_ranking") or [],
         premises.question_text(tracker.latest_message), bool(entities), tracker.get_slot(SLOT_TOPIC),
         context.FollowUpRule(settings.followup_max_words, settings.followup_min_ratio,
-                            settings.followup_topicless, settings.followup_related),
+                            settings.followup_topicless, settings.followup_related,
+                            settings.followup_persons),
     )
 
 
@@ -222,6 +223,9 @@ class ActionAfterDate(MenuAction):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[Dict[Text, Any]]:
+        followed = self.follow_up(dispatcher, tracker)
+        if followed is not None:  # "what's his job now?" on Khalil Haqqani
+            return followed
         reply = answers.as_of_answer(self.store, tracker.latest_message.get("as_of"), tracker.get_slot(SLOT_TOPIC))
         if reply is not None:  # "they've got 50k members now, right?": the correction comes first
             reply = premises.premise_first(self.store, premises.question_text(tracker.latest_message), reply)

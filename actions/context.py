@@ -14,7 +14,15 @@ a reading of the question word ("when" -> founding), so it is read as being abou
 topic whatever the ranking, unless the guess is not a topic (tell me more, small talk, refusal,
 out of scope). One exception: "when ...?" about a topic that has no date, when the guess is a
 topic the current one lists as related ("when was that?" after who IS-K are: the founding),
-has moved to the neighbour that has one, and the guess is kept.
+has moved to the neighbour that has one, and the guess is kept; likewise "how many ...?" about
+a topic with no number, guessed as a related topic that has one.
+
+"He", "him", "his", "she" and "her" point at a person, and the group is "they" or "it": on a
+topic about a person (Dr Gohel, Khalil Haqqani, IS-K's unnamed leader), "who does he work
+for?" or "what does he do?" is about that topic, however the classifier reads the rest. The
+classifier sees "what does he do" as "what do you do" (capabilities) or "his job now" as a
+question after August 2021; only a refusal, "tell me more" and the closing small talk (thanks,
+goodbye, greetings) are kept.
 """
 
 from __future__ import annotations
@@ -38,6 +46,9 @@ yet still just only even say says said mean means meant happen happened happenin
 the a an of to in on at for by with from
 date day month year time number figure exact many much long
 """.split())
+PERSON_PRONOUNS = frozenset("he him his himself she her hers herself".split())
+# Best guesses a person pronoun does not override (see the module docstring).
+KEPT_OVER_PERSON = frozenset("request_harmful tell_more thank goodbye greet rate_answer".split())
 _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 _DATE = re.compile(r"^\d{4}(?:-\d{2}){0,2}$")
 
@@ -51,6 +62,8 @@ class FollowUpRule:
     topicless: bool = True
     # A topicless "when" on a topic with no date goes to the related topic guessed.
     related: bool = True
+    # "he"/"she" on a topic about a person is about that topic.
+    persons: bool = True
 
 
 def _confidence(ranking: Sequence[Dict[str, Any]], intent: str) -> float:
@@ -69,8 +82,39 @@ def has_date(topic: Topic) -> bool:
     return any(isinstance(v, str) and _DATE.match(v) for v in topic.facts.values())
 
 
+def has_number(topic: Topic) -> bool:
+    """True when one of the topic's facts is a number (the peak fighters, 3000)."""
+    return any(isinstance(v, int) and not isinstance(v, bool) for v in topic.facts.values())
+
+
+def about_person(store: ContentStore, topic: Topic) -> bool:
+    """True when the topic names a person (an entity of type person) or is about the leader."""
+    if "leader" in topic.facts:
+        return True
+    return any(e.id in topic.entities for e in store.list_entities("person"))
+
+
+def names_person(text: str) -> bool:
+    return any(w in PERSON_PRONOUNS for w in _WORD.findall(text.lower()))
+
+
 def asks_when(text: str) -> bool:
     return any(w in ("when", "when's") for w in _WORD.findall(text.lower()))
+
+
+def asks_how_many(text: str) -> bool:
+    words = _WORD.findall(text.lower())
+    return any(a == "how" and b in ("many", "much") for a, b in zip(words, words[1:]))
+
+
+def _moved_to_related(current: Topic, guess: Topic, text: str) -> bool:
+    """A topicless question whose demand (a date, a number) the current topic cannot meet and
+    the guessed related topic can: the reader has moved to that neighbour."""
+    if guess.id not in current.related:
+        return False
+    if asks_when(text) and not has_date(current) and has_date(guess):
+        return True
+    return asks_how_many(text) and not has_number(current) and has_number(guess)
 
 
 def follow_up_intent(
@@ -91,12 +135,14 @@ def follow_up_intent(
     if current is None or has_entities or len(text.split()) > rule.max_words:
         return None
     best = next((c for c in ranking if c.get("name") != FALLBACK), None)
+    if (rule.persons and best is not None and best.get("name") not in KEPT_OVER_PERSON
+            and names_person(text) and about_person(store, current)):
+        return current.intent
     guess = store.topic_for_intent(str(best.get("name"))) if best is not None else None
     if guess is None:
         return None
     if rule.topicless and topicless(text):
-        if (rule.related and guess.id in current.related
-                and asks_when(text) and not has_date(current) and has_date(guess)):
+        if rule.related and _moved_to_related(current, guess, text):
             return guess.intent
         return current.intent
     ours = _confidence(ranking, current.intent)

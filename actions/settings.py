@@ -28,6 +28,8 @@ class Settings:
     followup_topicless: bool = True
     # ... except a "when" on a topic with no date, guessed as a related topic that has one.
     followup_related: bool = True
+    # ... and "he"/"she" on a topic about a person is about that topic.
+    followup_persons: bool = True
 
 
 def load_settings() -> Settings:
@@ -40,4 +42,5 @@ def load_settings() -> Settings:
         followup_min_ratio=float(os.environ.get("ISK_FOLLOWUP_MIN_RATIO", "0.35")),
         followup_topicless=os.environ.get("ISK_FOLLOWUP_TOPICLESS", "1") != "0",
         followup_related=os.environ.get("ISK_FOLLOWUP_RELATED", "1") != "0",
+        followup_persons=os.environ.get("ISK_FOLLOWUP_PERSONS", "1") != "0",
     )

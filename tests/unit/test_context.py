@@ -84,3 +84,43 @@ def test_when_on_a_topic_without_a_date_goes_to_the_related_topic_that_has_one()
     assert follow_up_intent(store, founding, "who was that?", False, "who_are_isk", RULE) == "ask_who"
     off = FollowUpRule(max_words=8, min_ratio=0.5, related=False)
     assert follow_up_intent(store, founding, "and when was that?", False, "who_are_isk", off) == "ask_who"
+
+
+def test_how_many_on_a_topic_without_a_number_goes_to_the_related_topic_that_has_one() -> None:
+    """After who IS-K are (no number), "how many are there?" read as the size is the size; on the
+    size itself, or with an unrelated guess, the current topic keeps it."""
+    from actions.content_store import DEFAULT_CONTENT_DIR
+
+    store = YamlContentStore.load(DEFAULT_CONTENT_DIR)
+    size = ranking(("ask_size", 0.8), ("ask_who", 0.1))
+    assert follow_up_intent(store, size, "how many are there?", False, "who_are_isk", RULE) == "ask_size"
+    assert follow_up_intent(store, size, "how many are there?", False, "size", RULE) == "ask_size"
+    unrelated = ranking(("ask_death_toll", 0.8), ("ask_who", 0.1))
+    assert follow_up_intent(store, unrelated, "how many are there?", False, "who_are_isk", RULE) == "ask_who"
+    off = FollowUpRule(max_words=8, min_ratio=0.5, related=False)
+    assert follow_up_intent(store, size, "how many are there?", False, "who_are_isk", off) == "ask_who"
+
+
+def test_he_or_she_on_a_topic_about_a_person_is_about_that_topic() -> None:
+    """After Dr Gohel (expert_view) or Khalil Haqqani, "he" is that person whatever the guess,
+    small talk and questions after August 2021 included; a refusal, "tell me more" and thanks
+    are kept, "they" is the group, and a topic with no person is left to the ranking."""
+    from actions.content_store import DEFAULT_CONTENT_DIR
+
+    store = YamlContentStore.load(DEFAULT_CONTENT_DIR)
+    for best in ("ask_capabilities", "ask_after_date", "out_of_scope", "ask_leader", "nlu_fallback"):
+        misread = ranking((best, 0.9), ("ask_who", 0.05))
+        assert follow_up_intent(store, misread, "what does he do?", False, "expert_view", RULE) == \
+            "ask_collaboration", best
+        assert follow_up_intent(store, misread, "what's his job now", False, "haqqani", RULE) == "ask_haqqani", best
+    assert follow_up_intent(store, ranking(("ask_name", 0.9)), "do you know his name", False, "leadership",
+                            RULE) == "ask_leader"
+    for best in ("request_harmful", "tell_more", "thank", "goodbye"):
+        kept = ranking((best, 0.9), ("ask_collaboration", 0.05))
+        assert follow_up_intent(store, kept, "tell me more about him", False, "expert_view", RULE) is None, best
+    capabilities = ranking(("ask_capabilities", 0.9), ("ask_who", 0.05))
+    assert follow_up_intent(store, capabilities, "what do they do?", False, "expert_view", RULE) is None
+    assert follow_up_intent(store, capabilities, "what does he do?", False, "size", RULE) is None
+    assert follow_up_intent(store, capabilities, "what does he do?", True, "expert_view", RULE) is None
+    off = FollowUpRule(max_words=8, min_ratio=0.5, persons=False)
+    assert follow_up_intent(store, capabilities, "what does he do?", False, "expert_view", off) is None
