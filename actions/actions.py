@@ -175,19 +175,40 @@ class ActionAskAffirmation(StoreAction):
         if intent is not None:  # unsure, but close to the topic under discussion
             return self.utter(dispatcher, tracker, answer(self.store, tracker, intent, entities))
         settings = load_settings()
+        checked = premises.premise_topic(self.store, premises.question_text(tracker.latest_message), ranking,
+                                         settings.suggestion_min_confidence)
+        if checked is not None:  # a candidate's checks settle the premise: its "No:"/"Yes:" and answer
+            topic = self.store.get_topic(checked)
+            return self.utter(dispatcher, tracker, answer(self.store, tracker, topic.intent, entities))
         reply = answers.did_you_mean(self.store, ranking, settings.suggestion_min_confidence,
                                      settings.suggestion_min_ratio)
         return self.utter(dispatcher, tracker, reply)
 
 
 class MenuAction(StoreAction):
-    """A store message followed by the explainer's blocks as buttons."""
+    """A store message followed by the explainer's blocks as buttons.
+
+    Unless the message is a follow-up about the person under discussion that the classifier
+    misread as small talk ("what does he do?" as "what do you do?"): then the topic's answer.
+    Only that part of the follow-up rule can apply here, as the best guess is not a topic.
+    """
 
     message_key = ""
+
+    def follow_up(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[List[EventType]]:
+        """The topic's answer when the message follows up on it, else None."""
+        entities = answers.recognised_entities(self.store, tracker.latest_message.get("entities") or [])
+        intent = follow_up_intent(self.store, tracker, entities)
+        if intent is None:
+            return None
+        return self.utter(dispatcher, tracker, answer(self.store, tracker, intent, entities))
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[Dict[Text, Any]]:
+        followed = self.follow_up(dispatcher, tracker)
+        if followed is not None:
+            return followed
         return self.utter(dispatcher, tracker, answers.menu_reply(self.store, self.message_key))
 
 

@@ -259,3 +259,23 @@ def ranked_topic(store: ContentStore, ranking: Sequence[Mapping[str, Any]]) -> O
         if found is not None:
             return found.id if (candidate.get("confidence") or 0.0) >= RANKED_TOPIC_MIN else None
     return None
+
+
+def premise_topic(store: ContentStore, text: str, ranking: Sequence[Mapping[str, Any]],
+                  min_confidence: float) -> Optional[str]:
+    """On an unsure turn, the best-ranked candidate topic whose checks settle the question's premise.
+
+    "is it true they had 20,000 fighters?" may rank the size too low to answer outright, but
+    only a topic whose own checks read the premise (a number of fighters, a wrong city) can
+    give the "No:"; that candidate is what the reader meant, so it is answered instead of
+    offering buttons. Candidates are those "Did you mean" would offer (``min_confidence``).
+    """
+    if not is_yes_no(text):
+        return None
+    for candidate in ranking:
+        topic = store.topic_for_intent(str(candidate.get("name")))
+        if topic is None or (candidate.get("confidence") or 0.0) < min_confidence:
+            continue
+        if check_premise(text, topic.id, store=store) is not None:
+            return topic.id
+    return None

@@ -175,3 +175,44 @@ async def test_unsure_follow_up_on_the_current_topic_is_answered_not_asked(tiny_
     messages, _ = await run(actions.ActionAskAffirmation(tiny_store),
                             tracker("nlu_fallback", slots={"topic": "base"}, ranking=ranking))
     assert messages[0]["text"].startswith("In Nangarhar.")
+
+
+@pytest.mark.parametrize("action, intent", [(actions.ActionCapabilities, "ask_capabilities"),
+                                            (actions.ActionAfterDate, "ask_after_date"),
+                                            (actions.ActionOutOfScope, "out_of_scope")])
+async def test_he_on_a_person_misread_as_small_talk_gets_the_persons_topic(
+    real_store: YamlContentStore, action, intent: str,
+) -> None:
+    """After Khalil Haqqani, "what does he do now?" read as capabilities, a question after August
+    2021 or out of scope is answered from the Haqqani topic; "what can you do?" is not."""
+    t = tracker(intent, {"topic": "haqqani"}, ranking=[{"name": intent, "confidence": 0.9}])
+    t.latest_message["text"] = "what does he do now?"
+    messages, events = await run(action(real_store), t)
+    assert SlotSet("topic", "haqqani") in events
+    assert real_store.get_topic("haqqani").answer.split()[0] in messages[0]["text"]
+    t.latest_message["text"] = "what can you do?"
+    messages, events = await run(action(real_store), t)
+    assert SlotSet("topic", "haqqani") not in events
+
+
+async def test_an_unsure_yes_no_question_whose_premise_a_candidate_settles_gets_the_correction(
+    real_store: YamlContentStore,
+) -> None:
+    """"20,000 fighters?" ranked unsure between who and size: the size's checks read the number,
+    so the reply is its "No:" and the size answer, not buttons. Without a checkable premise, or
+    with the size below the candidates' floor, "Did you mean" stays."""
+    ranking = [{"name": "nlu_fallback", "confidence": 0.6}, {"name": "ask_who", "confidence": 0.3},
+               {"name": "ask_size", "confidence": 0.2}]
+    t = tracker("nlu_fallback", ranking=ranking)
+    t.latest_message["text"] = "is it true they once had 20,000 fighters?"
+    messages, events = await run(actions.ActionAskAffirmation(real_store), t)
+    assert messages[0]["text"].startswith("No:") and "3,000" in messages[0]["text"]
+    assert SlotSet("topic", "size") in events
+    t.latest_message["text"] = "is it true what they say about them?"
+    messages, events = await run(actions.ActionAskAffirmation(real_store), t)
+    assert not any(isinstance(e, SlotSet) and e.key == "topic" for e in events)
+    far = [ranking[0], ranking[1], {"name": "ask_size", "confidence": 0.05}]
+    t = tracker("nlu_fallback", ranking=far)
+    t.latest_message["text"] = "is it true they once had 20,000 fighters?"
+    messages, events = await run(actions.ActionAskAffirmation(real_store), t)
+    assert SlotSet("topic", "size") not in events
