@@ -2,8 +2,8 @@
 
 A wrong verdict is worse than none: "Yes: ..." to a false premise tells the reader something
 the explainer does not say. So the floor is on both: most verdicts right, very few swapped.
-Measured when the checks were last extended (2026-12-07): 87 of 120 right, 5 swapped
-(4 "Yes" to a false premise, 1 "No" to a true one), 28 with no verdict.
+Measured when the checks were last extended (2026-12-08): 97 of 120 right, 4 swapped
+(3 "Yes" to a false premise, 1 "No" to a true one), 19 with no verdict (before: 87, 5, 28).
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from actions.premises import check_premise
 from tests.conversations.cases import load_file
 
 DEV = Path(__file__).resolve().parents[1] / "conversations_dev" / "premises.yml"
-MIN_RIGHT = 85
-MAX_SWAPPED = 5
+MIN_RIGHT = 95
+MAX_SWAPPED = 4
 
 
 def test_premise_checks_on_the_development_questions(real_store: YamlContentStore) -> None:
