@@ -71,7 +71,9 @@ def follow_up_intent(store: ContentStore, tracker: Tracker, entities: List[Any])
     settings = load_settings()
     return context.follow_up_intent(
         store, tracker.latest_message.get("intent_ranking") or [],
-        premises.question_text(tracker.latest_message), bool(entities), tracker.get_slot(SLOT_TOPIC),
+        premises.question_text(tracker.latest_message),
+        context.names_other(tracker.get_slot(SLOT_TOPIC), [e.id for e in entities], store),
+        tracker.get_slot(SLOT_TOPIC),
         context.FollowUpRule(settings.followup_max_words, settings.followup_min_ratio,
                             settings.followup_topicless, settings.followup_related,
                             settings.followup_persons),

@@ -4,7 +4,7 @@ A follow-up such as "why there?", "since when?" or "who said so?" carries little
 wording, so the classifier, which sees one message at a time, often ranks the topic under
 discussion a close second behind a neighbour, or is too unsure to answer at all. A reader who
 names no other topic means the one they are on. So when the message is short, names nothing
-the explainer knows, and the current topic's intent scores at least ``min_ratio`` of the best
+outside the current topic (``names_other``), and the current topic's intent scores at least ``min_ratio`` of the best
 topic guess, the current topic is the answer. A clear switch ("ok, and how big are they?")
 leaves the current topic far behind and is kept.
 
@@ -115,6 +115,16 @@ def _moved_to_related(current: Topic, guess: Topic, text: str) -> bool:
     if asks_when(text) and not has_date(current) and has_date(guess):
         return True
     return asks_how_many(text) and not has_number(current) and has_number(guess)
+
+
+def names_other(topic_id: Optional[str], entity_ids: Sequence[str], store: ContentStore) -> bool:
+    """True when the message names something outside the topic under discussion.
+
+    A name the current topic itself covers ("and the Taliban's?" on IS-K's global aims, "is
+    he the head of the Taliban?" on Khalil Haqqani) continues it; another name may switch.
+    """
+    current = store.get_topic(topic_id) if topic_id else None
+    return any(current is None or e not in current.entities for e in entity_ids)
 
 
 def follow_up_intent(

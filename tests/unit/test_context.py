@@ -124,3 +124,18 @@ def test_he_or_she_on_a_topic_about_a_person_is_about_that_topic() -> None:
     assert follow_up_intent(store, capabilities, "what does he do?", True, "expert_view", RULE) is None
     off = FollowUpRule(max_words=8, min_ratio=0.5, persons=False)
     assert follow_up_intent(store, capabilities, "what does he do?", False, "expert_view", off) is None
+
+
+def test_a_name_the_current_topic_covers_does_not_switch_away() -> None:
+    """"and the Taliban's?" on IS-K's global aims names the Taliban, which that topic covers, so
+    it can still follow up; Herat on the same topic, or any name with no topic yet, may switch."""
+    from actions.content_store import DEFAULT_CONTENT_DIR
+    from actions.context import names_other
+
+    store = YamlContentStore.load(DEFAULT_CONTENT_DIR)
+    assert not names_other("global_ambitions", ["taliban"], store)
+    assert not names_other("haqqani", ["taliban", "khalil_haqqani"], store)
+    assert names_other("global_ambitions", ["herat"], store)
+    assert names_other("global_ambitions", ["taliban", "herat"], store)
+    assert names_other(None, ["taliban"], store)
+    assert not names_other(None, [], store)
